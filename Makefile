@@ -1,0 +1,38 @@
+# The two commands a new user needs (see README.md):
+#   make demo   install, build the demo warehouse, print the segment summary
+#   make check  install, then run every check: sqlfluff, dbt build + tests, pytest
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+ACCOUNTS ?= 2000
+SEED     ?= 42
+
+export DBT_PROFILES_DIR := $(CURDIR)
+
+.PHONY: demo check install lint dbt-build pytest bench clean
+
+$(BIN)/dbt: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(BIN)/dbt
+
+demo: install
+	$(BIN)/python -m cs_segments.run --accounts $(ACCOUNTS) --seed $(SEED)
+
+check: install lint pytest
+
+lint: install
+	$(BIN)/sqlfluff lint models tests analyses --disable-progress-bar
+
+# pytest builds the demo warehouse with every dbt test (e2e/test_build.py) and
+# runs the end-to-end checks against raw files and planted truth.
+pytest: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_generate.py --accounts 100000
+
+clean:
+	rm -rf target logs warehouse data

@@ -1,0 +1,236 @@
+"""Shared fixtures of the end-to-end suite.
+
+Everything is relative to the repository root (the parent of this folder), so
+the suite runs from any clone. Every dbt invocation gets its own DuckDB file,
+target and log folders under pytest's temporary directory: nothing is written
+to the repository and concurrent builds elsewhere are not disturbed.
+
+dbt is driven in-process through ``dbt.cli.main.dbtRunner``, one invocation at
+a time. Results are read with ``duckdb.connect(path, read_only=True)``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+# The demo data every session builds once.
+GEN_ACCOUNTS = 300
+GEN_SEED = 7
+
+RAW_TABLES = [
+    "csms",
+    "accounts",
+    "subscriptions",
+    "invoices",
+    "users",
+    "usage_events",
+    "support_tickets",
+    "nps_responses",
+    "success_goals",
+]
+
+RAW_KEYS = {
+    "csms": "csm_id",
+    "accounts": "account_id",
+    "subscriptions": "subscription_id",
+    "invoices": "invoice_id",
+    "users": "user_id",
+    "usage_events": "event_id",
+    "support_tickets": "ticket_id",
+    "nps_responses": "response_id",
+    "success_goals": "goal_id",
+}
+
+# Only staging, the seeds it reads, the tests whose parents are all selected
+# and the singular tests of staging (they also read the sources).
+STAGING_SELECTION = [
+    "--select",
+    "staging",
+    "resource_type:seed",
+    "assert_raw_rows_reconcile",
+    "assert_duplicate_keys_kept_once",
+    "--indirect-selection",
+    "cautious",
+]
+
+
+@dataclass
+class DbtRun:
+    """Outcome of one dbt invocation."""
+
+    success: bool
+    exception: BaseException | None
+    result: object
+    messages: list[str] = field(default_factory=list)
+    db_path: Path | None = None
+
+    @property
+    def text(self) -> str:
+        """Everything dbt logged, plus the exception if one escaped."""
+        parts = list(self.messages)
+        if self.exception is not None:
+            parts.append(f"{type(self.exception).__name__}: {self.exception}")
+        return "\n".join(parts)
+
+    def statuses(self) -> dict[str, str]:
+        """{node name: status} for every node the invocation ran."""
+        out: dict[str, str] = {}
+        for node_result in getattr(self.result, "results", None) or []:
+            out[node_result.node.name] = str(node_result.status)
+        return out
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    workdir: Path,
+    raw_dir: Path,
+    raw_format: str = "parquet",
+    dbt_vars: str | None = None,
+) -> DbtRun:
+    """Run one dbt command against raw files in `raw_dir`.
+
+    The warehouse is `workdir`/wh.duckdb; target and logs live in `workdir`.
+    """
+    from dbt.cli.main import dbtRunner
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    db_path = workdir / "wh.duckdb"
+    env = {
+        "CS_DUCKDB_PATH": str(db_path),
+        "CS_RAW_DIR": str(raw_dir),
+        "CS_RAW_FORMAT": raw_format,
+        "DBT_PROFILES_DIR": str(REPO_ROOT),
+        "DBT_TARGET_PATH": str(workdir / "target"),
+        "DBT_LOG_PATH": str(workdir / "logs"),
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    messages: list[str] = []
+
+    def collect(event) -> None:
+        try:
+            msg, level = event.info.msg, event.info.level
+        except AttributeError:  # pragma: no cover - defensive
+            return
+        if msg and level != "debug":
+            messages.append(str(msg))
+
+    cli_args = list(args) + [
+        "--project-dir",
+        str(REPO_ROOT),
+        "--profiles-dir",
+        str(REPO_ROOT),
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+    ]
+    if dbt_vars:
+        cli_args += ["--vars", dbt_vars]
+    try:
+        res = dbtRunner(callbacks=[collect]).invoke(cli_args)
+    finally:
+        _release_duckdb()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return DbtRun(
+        success=res.success,
+        exception=res.exception,
+        result=res.result,
+        messages=messages,
+        db_path=db_path,
+    )
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process.
+
+    dbt-duckdb caches one database handle per process (a class attribute of
+    its connection manager) after an in-process invocation; DuckDB then
+    refuses a read-only connection to the same file. Closing it is what the
+    adapter itself does before switching databases.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - adapter not installed
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+        DuckDBConnectionManager._ENV = None
+
+
+def query(db_path: Path, sql: str) -> list[tuple]:
+    """Rows of `sql` on a built warehouse, opened read-only."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def generate_demo(out: Path, *, accounts: int = GEN_ACCOUNTS,
+                  seed: int = GEN_SEED, fmt: str = "parquet") -> Path:
+    """Demo raw files from cs_segments.generate (deterministic)."""
+    from cs_segments.generate import generate
+
+    generate(accounts=accounts, seed=seed, out=out, fmt=fmt, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def generated_raw(tmp_path_factory) -> Path:
+    """Demo data: --accounts 300 --seed 7, parquet; generated once."""
+    return generate_demo(tmp_path_factory.mktemp("raw_gen") / "data")
+
+
+@pytest.fixture(scope="session")
+def staged_generated(generated_raw, tmp_path_factory) -> DbtRun:
+    """Seeds + staging models and their tests built on the demo data."""
+    return run_dbt(
+        ["build", *STAGING_SELECTION],
+        workdir=tmp_path_factory.mktemp("dbt_gen"),
+        raw_dir=generated_raw,
+    )
+
+
+@pytest.fixture(scope="session")
+def dirty_raw(tmp_path_factory) -> Path:
+    """Copy of e2e/fixtures/dirty (hand-written CSV with expected_rule)."""
+    out = tmp_path_factory.mktemp("raw_dirty") / "data"
+    shutil.copytree(FIXTURES / "dirty", out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def staged_dirty(dirty_raw, tmp_path_factory) -> DbtRun:
+    """Seeds + staging built on the dirty CSV fixture, as of 2024-06-30."""
+    return run_dbt(
+        ["build", *STAGING_SELECTION],
+        workdir=tmp_path_factory.mktemp("dbt_dirty"),
+        raw_dir=dirty_raw,
+        raw_format="csv",
+        dbt_vars="{as_of_date: 2024-06-30}",
+    )

@@ -1,0 +1,220 @@
+"""End-to-end checks of the segment marts on generated demo data.
+
+The generator plants accounts with a known fate (e2e/conftest.py fixture
+`generated_raw`; truth in <raw>/_planted_truth/planted_accounts.parquet, which
+no dbt model reads): churners, future churners, outcome missers and expanders.
+These tests build the whole project up to the marts and check that the planted
+accounts land in the segments they should, that the segment tests pass, and
+that an incremental weekly run gives the same membership as a full refresh.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import query, run_dbt
+
+# Everything the marts need, then the marts' own tests (run separately so a
+# failing test elsewhere in the project does not skip the marts).
+MARTS_SELECTION = ["--select", "+models/marts", "+models/intermediate/segments"]
+SEGMENT_TESTS = [
+    "--select",
+    "models/marts",
+    "models/intermediate/segments",
+    "path:tests/segments",
+]
+RISK_SEGMENTS = ("behaviour_churn_risk", "high_value_at_risk", "renewal_at_risk")
+# A planted churner must be in a risk segment at some point of the last
+# CHURN_LEAD_DAYS days before its churn date.
+CHURN_LEAD_DAYS = 90
+DEMO_AS_OF = date(2026, 6, 30)  # cs_segments.generate default --as-of
+
+
+@pytest.fixture(scope="session")
+def segments_built(generated_raw, tmp_path_factory):
+    """Seeds and every model up to the marts, built on the demo data."""
+    workdir = tmp_path_factory.mktemp("dbt_segments")
+    seeded = run_dbt(["seed"], workdir=workdir, raw_dir=generated_raw)
+    assert seeded.success, seeded.text
+    return run_dbt(["run", *MARTS_SELECTION], workdir=workdir,
+                   raw_dir=generated_raw)
+
+
+@pytest.fixture(scope="session")
+def segments_db(segments_built) -> Path:
+    assert segments_built.success, segments_built.text
+    return segments_built.db_path
+
+
+@pytest.fixture(scope="session")
+def planted(generated_raw) -> str:
+    """SQL relation of the planted truth, account ids as in staging."""
+    path = Path(generated_raw) / "_planted_truth" / "planted_accounts.parquet"
+    assert path.exists(), f"no planted truth at {path}"
+    return (
+        "(select lower(trim(account_id)) as account_id, planted_role, "
+        f"churn_date from read_parquet('{path}'))"
+    )
+
+
+def _planted_ids(db: Path, planted: str, role: str) -> set[str]:
+    rows = query(db, f"select account_id from {planted} as p "
+                     f"where planted_role = '{role}'")
+    return {row[0] for row in rows}
+
+
+def _members(db: Path, segment_key: str) -> set[str]:
+    rows = query(db, "select account_id from marts.fct_account_segments "
+                     f"where segment_key = '{segment_key}'")
+    return {row[0] for row in rows}
+
+
+def test_marts_build(segments_built):
+    assert segments_built.success, segments_built.text
+
+
+def test_segment_tests_pass(segments_built, generated_raw):
+    """Unit tests, generic tests and tests/segments on the demo data."""
+    assert segments_built.success, segments_built.text
+    workdir = segments_built.db_path.parent
+    tested = run_dbt(["test", *SEGMENT_TESTS], workdir=workdir,
+                     raw_dir=generated_raw)
+    failed = {name: status for name, status in tested.statuses().items()
+              if status not in ("pass", "success")}
+    assert tested.success and not failed, f"{failed}\n{tested.text}"
+
+
+def test_future_churners_are_in_churn_risk(segments_db, planted):
+    future = _planted_ids(segments_db, planted, "future_churner")
+    assert future, "the demo data should plant future churners"
+    missing = future - _members(segments_db, "behaviour_churn_risk")
+    assert not missing, f"future churners not in behaviour_churn_risk: {missing}"
+
+
+def test_churners_were_in_a_risk_segment_before_churning(segments_db, planted):
+    risk = ", ".join(f"'{key}'" for key in RISK_SEGMENTS)
+    rows = query(segments_db, f"""
+        select p.account_id
+        from {planted} as p
+        where
+            p.planted_role = 'churner'
+            -- churns at least CHURN_LEAD_DAYS after the history starts
+            and p.churn_date >= (
+                select min(as_of_date) + interval {CHURN_LEAD_DAYS} day
+                from intermediate.int_as_of_dates
+            )
+            and not exists (
+                select 1
+                from marts.fct_account_segment_history as h
+                where
+                    h.account_id = p.account_id
+                    and h.segment_key in ({risk})
+                    and h.valid_from < p.churn_date
+                    and coalesce(h.valid_to, date '9999-12-31')
+                    > p.churn_date - interval {CHURN_LEAD_DAYS} day
+            )
+    """)
+    churners = _planted_ids(segments_db, planted, "churner")
+    assert churners, "the demo data should plant churners"
+    missed = sorted(row[0] for row in rows)
+    assert not missed, (
+        f"{len(missed)} of {len(churners)} planted churners were in no risk "
+        f"segment in the {CHURN_LEAD_DAYS} days before churning: {missed}")
+
+
+def test_outcome_missers_are_healthy_usage_missing_outcomes(segments_db,
+                                                            planted):
+    missers = _planted_ids(segments_db, planted, "outcome_misser")
+    assert missers, "the demo data should plant outcome missers"
+    missing = missers - _members(segments_db, "healthy_usage_missing_outcomes")
+    assert not missing, (
+        f"outcome missers not in healthy_usage_missing_outcomes: {missing}")
+
+
+def test_expanders_are_ready_to_expand(segments_db, planted):
+    expanders = _planted_ids(segments_db, planted, "expander")
+    assert expanders, "the demo data should plant expanders"
+    ready = _members(segments_db, "ready_to_expand")
+    assert not expanders - ready, (
+        f"expanders not in ready_to_expand: {expanders - ready}")
+    # and no planted risk account is offered an expansion
+    risky = set()
+    for role in ("churner", "future_churner", "outcome_misser"):
+        risky |= _planted_ids(segments_db, planted, role)
+    assert not ready & risky, f"risk accounts in ready_to_expand: {ready & risky}"
+
+
+def test_long_tail_expanders_are_visible(segments_db):
+    """The dynamic model shows long-tail accounts ready to expand, which the
+    pyramid alone hides; the report says the same as the long table."""
+    report = query(segments_db, """
+        select segment_accounts from marts.rpt_static_vs_dynamic
+        where value_tier = 'long_tail' and segment_key = 'ready_to_expand'
+    """)
+    long_tail_ready = _members(segments_db, "long_tail_ready_to_expand")
+    assert report and report[0][0] == len(long_tail_ready)
+
+
+def test_every_account_has_one_tier_and_one_stage(segments_db):
+    rows = query(segments_db, """
+        select
+            count(*),
+            count(distinct account_id),
+            sum(case when value_tier is null then 1 else 0 end),
+            sum(case when lifecycle_stage is null then 1 else 0 end)
+        from marts.dim_accounts
+    """)
+    total, distinct, no_tier, no_stage = rows[0]
+    raw_accounts = query(segments_db,
+                         "select count(*) from staging.stg_raw__accounts")[0][0]
+    assert total == distinct == raw_accounts
+    assert no_tier == 0 and no_stage == 0
+
+
+def test_summary_prints_pyramid(segments_db, capsys):
+    from cs_segments.summary import print_summary
+
+    print_summary(segments_db)
+    out = capsys.readouterr().out
+    assert "Static pyramid" in out and "long_tail" in out
+    assert "Largest dynamic segments" in out
+
+
+def test_incremental_week_equals_full_refresh(generated_raw, tmp_path):
+    """Build as of the week before, then run the newest week incrementally:
+    the weekly membership table equals a full refresh as of the newest week.
+    """
+    previous = (DEMO_AS_OF - timedelta(days=7)).isoformat()
+    current = DEMO_AS_OF.isoformat()
+    incremental_dir = tmp_path / "incremental"
+    seeded = run_dbt(["seed"], workdir=incremental_dir, raw_dir=generated_raw)
+    assert seeded.success, seeded.text
+    for as_of in (previous, current):
+        step = run_dbt(["run", *MARTS_SELECTION], workdir=incremental_dir,
+                       raw_dir=generated_raw,
+                       dbt_vars=f"{{as_of_date: '{as_of}'}}")
+        assert step.success, step.text
+    membership_sql = """
+        select account_id, as_of_date, segment_key, dimension, evidence
+        from intermediate.int_account_segment_membership_weekly
+    """
+    incremental = set(query(step.db_path, membership_sql))
+
+    full_dir = tmp_path / "full"
+    seeded = run_dbt(["seed"], workdir=full_dir, raw_dir=generated_raw)
+    assert seeded.success, seeded.text
+    full = run_dbt(["run", *MARTS_SELECTION, "--full-refresh"],
+                   workdir=full_dir, raw_dir=generated_raw,
+                   dbt_vars=f"{{as_of_date: '{current}'}}")
+    assert full.success, full.text
+    refreshed = set(query(full.db_path, membership_sql))
+
+    only_incremental = incremental - refreshed
+    only_full = refreshed - incremental
+    assert not only_incremental and not only_full, (
+        f"{len(only_incremental)} rows only in the incremental build, "
+        f"{len(only_full)} only in the full refresh; e.g. "
+        f"{sorted(only_incremental)[:3]} / {sorted(only_full)[:3]}")

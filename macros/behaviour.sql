@@ -1,0 +1,63 @@
+{#-
+    Macros of the behaviour dimension (models/intermediate/behaviour).
+-#}
+
+{#-
+    Materialization config of int_usage_daily, by adapter. The model is
+    incremental: each run re-reads the last `usage_daily_lookback_days` days
+    (late events) and replaces those days whole.
+    - DuckDB, Postgres and others: delete+insert keyed on activity_date (all
+      rows of a re-read day are deleted, then inserted again).
+    - Spark: insert_overwrite with partition_by activity_date (dynamic
+      partition overwrite). `unique_key` on Spark's default parquet format
+      silently appends duplicates, so it is not used there.
+    A full rebuild: `dbt build --full-refresh --select int_usage_daily`.
+    Needed after raw usage older than the lookback was corrected, or after
+    moving var `as_of_date` backwards (rows after the new as-of date stay in
+    the table; later models bound every window by the as-of date, so they
+    are unaffected, but the table is then larger than necessary).
+-#}
+{% macro usage_daily_incremental_config() %}
+    {{ return(adapter.dispatch(
+        'usage_daily_incremental_config', 'cs_segments')()) }}
+{% endmacro %}
+
+{% macro default__usage_daily_incremental_config() %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'activity_date',
+        'on_schema_change': 'fail',
+    }) }}
+{% endmacro %}
+
+{% macro spark__usage_daily_incremental_config() %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': ['activity_date'],
+        'file_format': 'parquet',
+        'on_schema_change': 'fail',
+    }) }}
+{% endmacro %}
+
+{#- Double-precision floating point type, for ratios, logs and lifts. -#}
+{% macro behaviour_type_float() %}
+    {{ return(adapter.dispatch('behaviour_type_float', 'cs_segments')()) }}
+{% endmacro %}
+
+{% macro default__behaviour_type_float() %}
+    {{ return('double') }}
+{% endmacro %}
+
+{% macro postgres__behaviour_type_float() %}
+    {{ return('double precision') }}
+{% endmacro %}
+
+{#-
+    The date `days` days before the date expression `date_expr`, as a date
+    (dbt.dateadd returns a timestamp on some engines).
+-#}
+{% macro behaviour_days_before(date_expr, days) -%}
+    cast({{ dbt.dateadd('day', -1 * days, date_expr) }} as date)
+{%- endmacro %}

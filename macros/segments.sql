@@ -1,0 +1,169 @@
+{#-
+    Helpers for the segment catalog (var `segment_catalog` in
+    dbt_project.yml) and the segment models. The catalog holds values only;
+    these macros turn it into SQL literals, check it, and generate the
+    catalog-driven parts (dim_segments rows, matrix columns).
+-#}
+
+{#- The catalog, checked: every field present, keys unique and column-safe,
+    dimension and engagement model from the allowed lists. Any problem stops
+    the compilation with one message listing all problems. -#}
+{% macro segment_catalog() %}
+    {%- set catalog = var('segment_catalog', []) -%}
+    {%- set fields = ['key', 'dimension', 'name', 'description', 'rule',
+        'engagement_model', 'playbook', 'owner', 'priority'] -%}
+    {%- set dimensions = segment_dimensions() -%}
+    {%- set engagement_models = ['high-touch', 'low-touch', 'tech-touch'] -%}
+    {%- set problems = [] -%}
+    {%- set seen = [] -%}
+    {%- if catalog | length == 0 -%}
+        {%- do problems.append('var segment_catalog is empty') -%}
+    {%- endif -%}
+    {%- for entry in catalog -%}
+        {%- set label = entry.get('key', 'entry #' ~ loop.index) -%}
+        {%- for field in fields -%}
+            {%- if entry.get(field) is none
+                or (entry.get(field) | string | trim) == '' -%}
+                {%- do problems.append(label ~ ': missing ' ~ field) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set key = entry.get('key') | string -%}
+        {%- if not modules.re.match('^[a-z][a-z0-9_]{0,62}$', key) -%}
+            {%- do problems.append(label
+                ~ ': key must match [a-z][a-z0-9_]* (it becomes a column)') -%}
+        {%- endif -%}
+        {%- if key in seen -%}
+            {%- do problems.append(label ~ ': duplicate key') -%}
+        {%- endif -%}
+        {%- do seen.append(key) -%}
+        {%- if entry.get('dimension') not in dimensions -%}
+            {%- do problems.append(label ~ ': dimension must be one of '
+                ~ dimensions | join(', ')) -%}
+        {%- endif -%}
+        {%- if entry.get('engagement_model') not in engagement_models -%}
+            {%- do problems.append(label ~ ': engagement_model must be one of '
+                ~ engagement_models | join(', ')) -%}
+        {%- endif -%}
+        {%- if entry.get('priority') is not number -%}
+            {%- do problems.append(label ~ ': priority must be an integer') -%}
+        {%- endif -%}
+        {%- if key in ['account_id', 'as_of_date'] -%}
+            {%- do problems.append(label
+                ~ ': key clashes with a matrix column') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for key in var('segments_documented_empty', []) -%}
+        {%- if key not in seen -%}
+            {%- do problems.append('segments_documented_empty: ' ~ key
+                ~ ' is not in segment_catalog') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid segment catalog (var segment_catalog in "
+            ~ "dbt_project.yml):\n  - " ~ problems | join("\n  - ")) }}
+    {%- endif -%}
+    {{ return(catalog) }}
+{% endmacro %}
+
+{#- The allowed dimensions, in display order. -#}
+{% macro segment_dimensions() %}
+    {{ return(['value', 'lifecycle', 'outcome', 'behaviour', 'composite']) }}
+{% endmacro %}
+
+{#- Every catalog key, in catalog order. -#}
+{% macro segment_keys() %}
+    {%- set keys = [] -%}
+    {%- for entry in segment_catalog() -%}
+        {%- do keys.append(entry['key']) -%}
+    {%- endfor -%}
+    {{ return(keys) }}
+{% endmacro %}
+
+{#- A catalog key as a SQL literal. Fails the compilation when the key is not
+    in the catalog, so membership SQL cannot emit an unknown segment. -#}
+{% macro segment_key(key) %}
+    {%- if key not in segment_keys() -%}
+        {{ exceptions.raise_compiler_error(
+            "Segment '" ~ key ~ "' is not in var segment_catalog "
+            ~ "(dbt_project.yml). Add it to the catalog first.") }}
+    {%- endif -%}
+    {{- segment_literal(key) -}}
+{% endmacro %}
+
+{#- Keys of one dimension, in catalog order. -#}
+{% macro segment_keys_of(dimension) %}
+    {%- set keys = [] -%}
+    {%- for entry in segment_catalog() if entry['dimension'] == dimension -%}
+        {%- do keys.append(entry['key']) -%}
+    {%- endfor -%}
+    {{ return(keys) }}
+{% endmacro %}
+
+{#- A Jinja value as a SQL text literal (quotes doubled). -#}
+{% macro segment_literal(value) -%}
+    {%- if value is none -%}
+        null
+    {%- else -%}
+        '{{ value | string | replace("'", "''") }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A list of values as a SQL list: ('a', 'b'). -#}
+{% macro segment_literal_list(values) -%}
+    {%- if values | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "segment_literal_list: empty list (SQL `in ()` is invalid)") }}
+    {%- endif -%}
+    ({%- for value in values -%}
+        {{ segment_literal(value) }}{{ ", " if not loop.last }}
+    {%- endfor -%})
+{%- endmacro %}
+
+{#- Evidence text 'label=value; label=value' from (label, expression) pairs.
+    Portable: dbt.concat of text casts; null values print as 'null'. -#}
+{% macro segment_evidence(pairs) -%}
+    {%- set parts = [] -%}
+    {%- for label, expression in pairs -%}
+        {%- do parts.append(segment_literal(
+            ("; " if not loop.first else "") ~ label ~ "=")) -%}
+        {%- do parts.append(
+            "coalesce(cast(" ~ expression ~ " as " ~ dbt.type_string()
+            ~ "), 'null')") -%}
+    {%- endfor -%}
+    {{- dbt.concat(parts) -}}
+{%- endmacro %}
+
+{#- Incremental settings of the weekly membership table, per engine:
+    DuckDB (and Postgres) delete+insert by as_of_date; Spark's parquet tables
+    would silently append with unique_key, so insert_overwrite of the
+    as_of_date partitions instead. -#}
+{% macro segment_incremental_config() %}
+    {{ return(adapter.dispatch(
+        'segment_incremental_config', 'cs_segments')()) }}
+{% endmacro %}
+
+{% macro default__segment_incremental_config() %}
+    {{ return({
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'as_of_date',
+    }) }}
+{% endmacro %}
+
+{% macro spark__segment_incremental_config() %}
+    {{ return({
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': ['as_of_date'],
+        'file_format': 'parquet',
+    }) }}
+{% endmacro %}
+
+{#- One boolean column of account_segment_matrix: true when any joined row
+    has segment_key = key (aggregate; use with group by account). -#}
+{% macro segment_matrix_flag(segment_key_column, key) -%}
+    coalesce(
+        max(case when {{ segment_key_column }} = {{ segment_literal(key) }}
+            then 1 end) = 1,
+        false
+    ) as {{ key }}
+{%- endmacro %}

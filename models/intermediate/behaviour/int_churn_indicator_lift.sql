@@ -1,0 +1,235 @@
+{#-
+    Leading-indicator analysis, one row per candidate behaviour_key.
+    Observations: the churn and renewal events of int_churn_renewal_events,
+    each with the candidate behaviours of its account on the event's
+    observation_date (the panel row `indicator_lead_days` before the event).
+    For each behaviour, the 2x2 table
+        a = churned with it      b = renewed with it      n1 = a + b
+        c = churned without it   d = renewed without it   n0 = c + d
+    gives churn_rate_with = a / n1, churn_rate_without = c / n0 and
+    lift = churn_rate_with / churn_rate_without (risk ratio), with a 95%
+    confidence interval by the Katz log method:
+        se = sqrt(1/a - 1/n1 + 1/c - 1/n0),
+        ci = exp(ln(lift) -/+ 1.96 * se).
+    When a, b, c or d is 0, 0.5 is added to each of them (so 1 to n1 and
+    n0) for lift and interval (Haldane-Anscombe correction;
+    is_continuity_corrected = true); the churn rates stay uncorrected. When
+    n1 or n0 is 0 the lift is null (nothing to compare).
+    Rank: by lift_ci_lower desc (then lift, behaviour_key). Selected: lower
+    bound above 1, lift >= `indicator_min_lift`, at least
+    `indicator_min_churned_with` churned observations with the behaviour,
+    and at least `indicator_min_churned_accounts` churned accounts overall;
+    below that the status says insufficient_churned_accounts and nothing is
+    selected. Rates, lift and bounds are shown rounded to 4 decimals; rank
+    and selection use the unrounded values.
+-#}
+{%- set float_type = behaviour_type_float() -%}
+with
+
+candidates as (
+
+    select
+        account_id,
+        as_of_date,
+        behaviour_key,
+        is_present
+    from {{ ref('int_account_behaviour_candidates_weekly') }}
+
+),
+
+events as (
+
+    select
+        account_id,
+        event_date,
+        is_churn,
+        observation_date
+    from {{ ref('int_churn_renewal_events') }}
+    where observation_date is not null
+
+),
+
+behaviour_keys as (
+
+    select distinct behaviour_key
+    from candidates
+
+),
+
+observations as (
+
+    select
+        events.account_id,
+        events.event_date,
+        events.is_churn,
+        candidates.behaviour_key,
+        candidates.is_present
+    from events
+    inner join candidates
+        on
+            events.account_id = candidates.account_id
+            and events.observation_date = candidates.as_of_date
+
+),
+
+churned_accounts as (
+
+    select count(distinct account_id) as n_churned_accounts
+    from observations
+    where is_churn = true
+
+),
+
+counts as (
+
+    select
+        behaviour_key,
+        count(*) as n_observations,
+        sum(case when is_churn = true then 1 else 0 end) as n_churned,
+        sum(case when is_present = true then 1 else 0 end) as n_with,
+        sum(
+            case when is_present = true and is_churn = true then 1 else 0 end
+        ) as churned_with
+    from observations
+    group by 1
+
+),
+
+cells as (
+
+    select
+        behaviour_keys.behaviour_key,
+        coalesce(counts.n_observations, 0) as n_observations,
+        coalesce(counts.n_churned, 0) as n_churned,
+        coalesce(counts.n_with, 0) as n_with,
+        coalesce(counts.churned_with, 0) as churned_with,
+        coalesce(counts.n_observations, 0) - coalesce(counts.n_with, 0)
+            as n_without,
+        coalesce(counts.n_churned, 0) - coalesce(counts.churned_with, 0)
+            as churned_without
+    from behaviour_keys
+    left join counts
+        on behaviour_keys.behaviour_key = counts.behaviour_key
+
+),
+
+corrected as (
+
+    select
+        *,
+        n_with > 0
+        and n_without > 0
+        and (
+            churned_with = 0
+            or churned_with = n_with
+            or churned_without = 0
+            or churned_without = n_without
+        ) as is_continuity_corrected
+    from cells
+
+),
+
+adjusted as (
+
+    select
+        *,
+        cast(churned_with as {{ float_type }})
+        + case when is_continuity_corrected then 0.5 else 0 end as adj_a,
+        cast(n_with as {{ float_type }})
+        + case when is_continuity_corrected then 1 else 0 end as adj_n1,
+        cast(churned_without as {{ float_type }})
+        + case when is_continuity_corrected then 0.5 else 0 end as adj_c,
+        cast(n_without as {{ float_type }})
+        + case when is_continuity_corrected then 1 else 0 end as adj_n0
+    from corrected
+
+),
+
+rates as (
+
+    select
+        *,
+        case
+            when n_with > 0
+                then cast(churned_with as {{ float_type }}) / n_with
+        end as churn_rate_with,
+        case
+            when n_without > 0
+                then cast(churned_without as {{ float_type }}) / n_without
+        end as churn_rate_without,
+        case
+            when n_with > 0 and n_without > 0
+                then (adj_a / adj_n1) / (adj_c / adj_n0)
+        end as lift,
+        case
+            when n_with > 0 and n_without > 0
+                then sqrt(1 / adj_a - 1 / adj_n1 + 1 / adj_c - 1 / adj_n0)
+        end as lift_log_se
+    from adjusted
+
+),
+
+intervals as (
+
+    select
+        *,
+        exp(ln(lift) - 1.96 * lift_log_se) as lift_ci_lower,
+        exp(ln(lift) + 1.96 * lift_log_se) as lift_ci_upper
+    from rates
+
+),
+
+ranked as (
+
+    select
+        intervals.*,
+        churned_accounts.n_churned_accounts,
+        row_number() over (
+            order by
+                coalesce(intervals.lift_ci_lower, -1) desc,
+                coalesce(intervals.lift, -1) desc,
+                intervals.behaviour_key
+        ) as lift_rank
+    from intervals
+    cross join churned_accounts
+
+),
+
+final as (
+
+    select
+        behaviour_key,
+        cast(lift_rank as integer) as lift_rank,
+        cast(n_observations as integer) as n_observations,
+        cast(n_churned as integer) as n_churned,
+        cast(n_with as integer) as n_with,
+        cast(churned_with as integer) as churned_with,
+        cast(n_without as integer) as n_without,
+        cast(churned_without as integer) as churned_without,
+        round(churn_rate_with, 4) as churn_rate_with,
+        round(churn_rate_without, 4) as churn_rate_without,
+        round(lift, 4) as lift,
+        round(lift_ci_lower, 4) as lift_ci_lower,
+        round(lift_ci_upper, 4) as lift_ci_upper,
+        is_continuity_corrected,
+        cast(n_churned_accounts as integer) as n_churned_accounts,
+        case
+            when
+                n_churned_accounts
+                >= {{ var('indicator_min_churned_accounts', 30) }}
+                then 'ok'
+            else 'insufficient_churned_accounts'
+        end as analysis_status,
+        coalesce(
+            n_churned_accounts
+            >= {{ var('indicator_min_churned_accounts', 30) }}
+            and lift_ci_lower > 1
+            and lift >= {{ var('indicator_min_lift', 1.5) }}
+            and churned_with >= {{ var('indicator_min_churned_with', 10) }},
+            false
+        ) as is_selected
+    from ranked
+
+)
+
+select * from final

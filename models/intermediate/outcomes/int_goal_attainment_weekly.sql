@@ -1,0 +1,338 @@
+{#-
+    Success goals judged at every weekly as-of date: one row per goal and
+    as_of_date on or after the goal's start_date (a goal that has not started
+    yet has no row).
+
+    Judgement date: min(as_of_date, due_date). The due date is inclusive and
+    the as-of date means the end of that day, so on the due date the goal is
+    final; after it, the goal stays judged at its due date (achieved or
+    missed) and never changes again.
+
+    Measured value at the judgement date, per metric (contract in
+    models/staging/raw/_raw__sources.yml):
+    - active_users: distinct non-null users with any usage in the 30 days
+      ending on the judgement date (a level metric, measured at that date).
+    - seat_utilisation: those active users / licensed seats on the judgement
+      date (seats of subscriptions active that day: macro
+      subscription_is_active_on, as int_account_value_weekly.licensed_seats
+      uses), capped at 1 as the contract says 0-1; null without
+      seats (then judged as 0).
+    - event:<event_name>: event_count of that event summed from start_date
+      through the judgement date (cumulative, so it only grows).
+    Active users and seats are computed here rather than read from the weekly
+    behaviour/value panels because a past goal is judged on its due date,
+    which is usually not one of the weekly as-of dates.
+    Goals with any other metric have no row (staging should quarantine them).
+-#}
+with
+
+success_goals as (
+
+    select * from {{ ref('stg_raw__success_goals') }}
+
+),
+
+as_of_dates as (
+
+    select * from {{ ref('int_as_of_dates') }}
+
+),
+
+usage_daily as (
+
+    select * from {{ ref('int_usage_daily') }}
+
+),
+
+subscriptions as (
+
+    select * from {{ ref('stg_raw__subscriptions') }}
+
+),
+
+goals_with_metric_type as (
+
+    select
+        goal_id,
+        account_id,
+        metric,
+        case
+            when metric = 'active_users' then 'active_users'
+            when metric = 'seat_utilisation' then 'seat_utilisation'
+            when metric like 'event:%' then 'event'
+        end as metric_type,
+        case
+            when metric like 'event:%' then substring(metric, 7)
+        end as event_name,
+        target_value,
+        start_date,
+        due_date
+    from success_goals
+
+),
+
+supported_goals as (
+
+    select * from goals_with_metric_type
+    where metric_type is not null
+
+),
+
+goal_as_of_dates as (
+
+    select
+        supported_goals.goal_id,
+        supported_goals.account_id,
+        as_of_dates.as_of_date,
+        as_of_dates.is_current,
+        supported_goals.metric,
+        supported_goals.metric_type,
+        supported_goals.event_name,
+        supported_goals.target_value,
+        supported_goals.start_date,
+        supported_goals.due_date,
+        case
+            when as_of_dates.as_of_date < supported_goals.due_date
+                then as_of_dates.as_of_date
+            else supported_goals.due_date
+        end as judged_on_date,
+        as_of_dates.as_of_date >= supported_goals.due_date as is_final
+    from supported_goals
+    inner join as_of_dates
+        on supported_goals.start_date <= as_of_dates.as_of_date
+
+),
+
+-- Every as-of date after the due date shares one judgement: measure each
+-- distinct (goal, judgement date) once.
+goal_judgements as (
+
+    select distinct
+        goal_id,
+        account_id,
+        metric_type,
+        event_name,
+        start_date,
+        judged_on_date
+    from goal_as_of_dates
+
+),
+
+event_counts as (
+
+    select
+        goal_judgements.goal_id,
+        goal_judgements.judged_on_date,
+        sum(usage_daily.event_count) as event_count
+    from goal_judgements
+    inner join usage_daily
+        on
+            goal_judgements.account_id = usage_daily.account_id
+            and goal_judgements.event_name = usage_daily.event_name
+            and goal_judgements.start_date <= usage_daily.activity_date
+            and goal_judgements.judged_on_date >= usage_daily.activity_date
+    where goal_judgements.metric_type = 'event'
+    group by 1, 2
+
+),
+
+account_judgement_dates as (
+
+    select distinct
+        account_id,
+        judged_on_date,
+        cast(
+            {{ dbt.dateadd('day', -29, 'judged_on_date') }} as date
+        ) as window_start_date
+    from goal_judgements
+    where metric_type in ('active_users', 'seat_utilisation')
+
+),
+
+user_active_days as (
+
+    select distinct
+        account_id,
+        user_id,
+        activity_date
+    from usage_daily
+    where user_id is not null
+
+),
+
+active_users_30d as (
+
+    select
+        account_judgement_dates.account_id,
+        account_judgement_dates.judged_on_date,
+        count(distinct user_active_days.user_id) as active_users
+    from account_judgement_dates
+    inner join user_active_days
+        on
+            account_judgement_dates.account_id = user_active_days.account_id
+            and account_judgement_dates.window_start_date
+            <= user_active_days.activity_date
+            and account_judgement_dates.judged_on_date
+            >= user_active_days.activity_date
+    group by 1, 2
+
+),
+
+licensed_seats as (
+
+    select
+        account_judgement_dates.account_id,
+        account_judgement_dates.judged_on_date,
+        sum(subscriptions.seats) as seats
+    from account_judgement_dates
+    inner join subscriptions
+        on
+            account_judgement_dates.account_id = subscriptions.account_id
+            -- Same rule as int_account_value_weekly.licensed_seats.
+            and {{ subscription_is_active_on(
+                'subscriptions', 'account_judgement_dates.judged_on_date') }}
+    group by 1, 2
+
+),
+
+measured_judgements as (
+
+    select
+        goal_judgements.goal_id,
+        goal_judgements.judged_on_date,
+        case
+            when goal_judgements.metric_type = 'event'
+                then coalesce(event_counts.event_count, 0)
+            when goal_judgements.metric_type = 'active_users'
+                then coalesce(active_users_30d.active_users, 0)
+            when
+                goal_judgements.metric_type = 'seat_utilisation'
+                and licensed_seats.seats > 0
+                and coalesce(active_users_30d.active_users, 0)
+                >= licensed_seats.seats
+                then 1
+            when
+                goal_judgements.metric_type = 'seat_utilisation'
+                and licensed_seats.seats > 0
+                then
+                    cast(
+                        coalesce(active_users_30d.active_users, 0)
+                        as {{ dbt.type_numeric() }}
+                    )
+                    / cast(licensed_seats.seats as {{ dbt.type_numeric() }})
+        end as measured_value
+    from goal_judgements
+    left join event_counts
+        on
+            goal_judgements.goal_id = event_counts.goal_id
+            and goal_judgements.judged_on_date = event_counts.judged_on_date
+    left join active_users_30d
+        on
+            goal_judgements.account_id = active_users_30d.account_id
+            and goal_judgements.judged_on_date
+            = active_users_30d.judged_on_date
+    left join licensed_seats
+        on
+            goal_judgements.account_id = licensed_seats.account_id
+            and goal_judgements.judged_on_date = licensed_seats.judged_on_date
+
+),
+
+goals_measured as (
+
+    select
+        goal_as_of_dates.*,
+        cast(
+            measured_judgements.measured_value as {{ dbt.type_numeric() }}
+        ) as measured_value,
+        case
+            when goal_as_of_dates.target_value > 0
+                then cast(
+                    coalesce(measured_judgements.measured_value, 0)
+                    / goal_as_of_dates.target_value
+                    as {{ dbt.type_numeric() }}
+                )
+        end as attainment,
+        -- Days are counted inclusively (as-of = end of day): on the start
+        -- date 1 day of the period has passed, on the due date all of it.
+        {{ dbt.datediff(
+            'goal_as_of_dates.start_date',
+            'goal_as_of_dates.as_of_date',
+            'day') }} + 1 as elapsed_days,
+        {{ dbt.datediff(
+            'goal_as_of_dates.start_date',
+            'goal_as_of_dates.due_date',
+            'day') }} + 1 as period_days
+    from goal_as_of_dates
+    inner join measured_judgements
+        on
+            goal_as_of_dates.goal_id = measured_judgements.goal_id
+            and goal_as_of_dates.judged_on_date
+            = measured_judgements.judged_on_date
+
+),
+
+goals_paced as (
+
+    select
+        *,
+        cast(
+            case
+                when is_final or elapsed_days >= period_days then 1
+                when elapsed_days <= 0 then 0
+                else
+                    cast(elapsed_days as {{ dbt.type_numeric() }})
+                    / cast(period_days as {{ dbt.type_numeric() }})
+            end as {{ dbt.type_numeric() }}
+        ) as period_elapsed_share
+    from goals_measured
+
+),
+
+goals_judged as (
+
+    select
+        *,
+        case
+            -- Nothing to reach: achieved from the start.
+            when target_value <= 0 then 'achieved'
+            when
+                attainment >= {{ var('outcome_achieved_attainment', 1.0) }}
+                then 'achieved'
+            -- On or after the (inclusive) due date the judgement is final.
+            when is_final then 'missed'
+            when
+                attainment
+                >= period_elapsed_share
+                * {{ var('outcome_on_track_pace', 0.9) }}
+                then 'on_track'
+            else 'at_risk'
+        end as goal_status
+    from goals_paced
+
+),
+
+final as (
+
+    select
+        goal_id,
+        account_id,
+        as_of_date,
+        is_current,
+        metric,
+        metric_type,
+        event_name,
+        target_value,
+        start_date,
+        due_date,
+        judged_on_date,
+        is_final,
+        measured_value,
+        attainment,
+        period_elapsed_share,
+        goal_status
+    from goals_judged
+
+)
+
+select * from final

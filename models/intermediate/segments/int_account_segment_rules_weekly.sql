@@ -1,0 +1,219 @@
+{#-
+    The segment rules, once: one row per account and as-of date with the
+    inputs every segment rule reads (from the four dimension panels) and one
+    boolean per behaviour and composite segment. The membership model
+    (int_account_segment_membership_weekly) turns this into one row per
+    account, week and segment. Thresholds are the segment_* vars in
+    dbt_project.yml; their meaning is in the segment catalog there.
+    Spine: the value panel (every account that existed on the as-of date).
+-#}
+{%- set high_value_tiers = var('segment_high_value_tiers') -%}
+{%- set missing_outcome_statuses = var('segment_missing_outcome_statuses') -%}
+{%- set expansion_blocking_statuses = var(
+    'segment_ready_to_expand_blocking_outcome_statuses', []) -%}
+with
+
+account_value as (
+
+    select
+        account_id,
+        as_of_date,
+        is_current,
+        value_tier,
+        value_tier_rank,
+        arr_usd,
+        licensed_seats
+    from {{ ref('int_account_value_weekly') }}
+
+),
+
+account_lifecycle as (
+
+    select
+        account_id,
+        as_of_date,
+        lifecycle_stage,
+        days_to_term_end,
+        current_term_end_date
+    from {{ ref('int_account_lifecycle_weekly') }}
+
+),
+
+account_behaviour as (
+
+    select
+        account_id,
+        as_of_date,
+        active_users_30d,
+        seat_utilisation_30d,
+        key_features_adopted_30d
+    from {{ ref('int_account_behaviour_weekly') }}
+
+),
+
+behaviour_flags as (
+
+    select
+        account_id,
+        as_of_date,
+        behaviour_key
+    from {{ ref('int_account_behaviour_flags_weekly') }}
+
+),
+
+account_outcomes as (
+
+    select
+        account_id,
+        as_of_date,
+        outcome_status,
+        goals_total,
+        goals_succeeding
+    from {{ ref('int_account_outcomes_weekly') }}
+
+),
+
+churn_flags_per_account as (
+
+    select
+        account_id,
+        as_of_date,
+        count(*) as churn_flag_count,
+        {{ dbt.listagg(
+            'behaviour_key', "', '", 'order by behaviour_key') }}
+            as churn_flags
+    from behaviour_flags
+    group by 1, 2
+
+),
+
+inputs as (
+
+    select
+        account_value.account_id,
+        account_value.as_of_date,
+        account_value.is_current,
+        account_value.value_tier,
+        account_value.value_tier_rank,
+        account_value.arr_usd,
+        account_value.licensed_seats,
+        account_lifecycle.lifecycle_stage,
+        account_lifecycle.days_to_term_end,
+        account_lifecycle.current_term_end_date,
+        account_behaviour.active_users_30d,
+        account_behaviour.seat_utilisation_30d,
+        account_behaviour.key_features_adopted_30d,
+        account_outcomes.outcome_status,
+        account_outcomes.goals_total,
+        account_outcomes.goals_succeeding,
+        coalesce(churn_flags_per_account.churn_flag_count, 0)
+            as churn_flag_count,
+        churn_flags_per_account.churn_flags
+    from account_value
+    left join account_lifecycle
+        on
+            account_value.account_id = account_lifecycle.account_id
+            and account_value.as_of_date = account_lifecycle.as_of_date
+    left join account_behaviour
+        on
+            account_value.account_id = account_behaviour.account_id
+            and account_value.as_of_date = account_behaviour.as_of_date
+    left join account_outcomes
+        on
+            account_value.account_id = account_outcomes.account_id
+            and account_value.as_of_date = account_outcomes.as_of_date
+    left join churn_flags_per_account
+        on
+            account_value.account_id = churn_flags_per_account.account_id
+            and account_value.as_of_date = churn_flags_per_account.as_of_date
+
+),
+
+account_states as (
+
+    select
+        *,
+        coalesce(
+            outcome_status in {{ segment_literal_list(
+                missing_outcome_statuses) }},
+            false
+        ) as is_missing_outcomes,
+        {% if expansion_blocking_statuses | length > 0 -%}
+            coalesce(
+                outcome_status in {{ segment_literal_list(
+                    expansion_blocking_statuses) }},
+                false
+            )
+        {%- else -%}
+            false
+        {%- endif %} as is_expansion_blocked_by_outcome,
+        coalesce(lifecycle_stage = 'churned', false) as is_churned
+    from inputs
+
+),
+
+behaviour_rules as (
+
+    select
+        *,
+        coalesce(
+            churn_flag_count >= {{ var('segment_churn_risk_min_flags') }}
+            and is_churned = false,
+            false
+        ) as is_behaviour_churn_risk,
+        coalesce(
+            seat_utilisation_30d
+            >= {{ var('segment_healthy_usage_min_seat_utilisation') }}
+            and key_features_adopted_30d
+            >= {{ var('segment_healthy_usage_min_key_features') }},
+            false
+        ) as is_behaviour_healthy_usage
+    from account_states
+
+),
+
+composite_rules as (
+
+    select
+        *,
+        coalesce(
+            value_tier in {{ segment_literal_list(high_value_tiers) }}
+            and is_behaviour_churn_risk = true,
+            false
+        ) as is_high_value_at_risk,
+        coalesce(
+            days_to_term_end >= 0
+            and days_to_term_end
+            <= {{ var('segment_renewal_at_risk_window_days') }}
+            and (is_behaviour_churn_risk = true or is_missing_outcomes = true)
+            and is_churned = false,
+            false
+        ) as is_renewal_at_risk,
+        coalesce(
+            is_behaviour_healthy_usage = true and is_missing_outcomes = true,
+            false
+        ) as is_healthy_usage_missing_outcomes,
+        coalesce(
+            seat_utilisation_30d
+            >= {{ var('segment_ready_to_expand_min_seat_utilisation') }}
+            and is_behaviour_churn_risk = false
+            and is_expansion_blocked_by_outcome = false
+            and is_churned = false,
+            false
+        ) as is_ready_to_expand
+    from behaviour_rules
+
+),
+
+final as (
+
+    select
+        *,
+        coalesce(
+            value_tier = 'long_tail' and is_ready_to_expand = true, false
+        ) as is_long_tail_ready_to_expand
+    from composite_rules
+
+)
+
+select * from final

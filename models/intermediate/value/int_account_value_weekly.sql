@@ -1,0 +1,167 @@
+{#-
+    Value panel: one row per account and as-of date (from the account's
+    creation on). Revenue is what the subscriptions active ON the as-of date
+    pay (end_date exclusive); the value tier is decided among the accounts of
+    the same as-of date, by ARR bands or ARR percentiles (var
+    value_tier_method), then optionally bumped one tier up for large
+    companies (var value_tier_employee_bump_min). Zero-ARR accounts are
+    long_tail and left out of the percentile computation.
+-#}
+{%- set bump_min = var('value_tier_employee_bump_min', none) -%}
+with
+
+accounts as (
+
+    select
+        account_id,
+        employee_count,
+        created_at
+    from {{ ref('stg_raw__accounts') }}
+
+),
+
+as_of_dates as (
+
+    select * from {{ ref('int_as_of_dates') }}
+
+),
+
+subscriptions as (
+
+    select * from {{ ref('int_subscriptions_normalised') }}
+
+),
+
+account_dates as (
+
+    select
+        accounts.account_id,
+        accounts.employee_count,
+        as_of_dates.as_of_date,
+        as_of_dates.is_current
+    from accounts
+    inner join as_of_dates
+        on cast(accounts.created_at as date) <= as_of_dates.as_of_date
+
+),
+
+active_revenue as (
+
+    select
+        account_dates.account_id,
+        account_dates.as_of_date,
+        count(subscriptions.subscription_id) as active_subscriptions,
+        coalesce(sum(subscriptions.seats), 0) as licensed_seats,
+        coalesce(sum(subscriptions.mrr_usd), 0) as mrr_usd,
+        coalesce(sum(subscriptions.arr_usd), 0) as arr_usd
+    from account_dates
+    left join subscriptions
+        on
+            account_dates.account_id = subscriptions.account_id
+            and {{ subscription_is_active_on(
+                'subscriptions', 'account_dates.as_of_date') }}
+    group by 1, 2
+
+),
+
+revenue_per_account_date as (
+
+    select
+        account_dates.account_id,
+        account_dates.as_of_date,
+        account_dates.is_current,
+        account_dates.employee_count,
+        cast(active_revenue.active_subscriptions as integer)
+            as active_subscriptions,
+        cast(active_revenue.licensed_seats as integer) as licensed_seats,
+        cast(active_revenue.mrr_usd as {{ dbt.type_numeric() }}) as mrr_usd,
+        cast(active_revenue.arr_usd as {{ dbt.type_numeric() }}) as arr_usd,
+        active_revenue.arr_usd <= 0 as is_zero_arr
+    from account_dates
+    inner join active_revenue
+        on
+            account_dates.account_id = active_revenue.account_id
+            and account_dates.as_of_date = active_revenue.as_of_date
+
+),
+
+ranked as (
+
+    select
+        *,
+        -- Share of the other non-zero-ARR accounts of the same date with a
+        -- lower ARR: 0 = lowest, 1 = highest; ties share the lower value.
+        case
+            when is_zero_arr = false
+                then percent_rank() over (
+                    partition by as_of_date, is_zero_arr
+                    order by arr_usd
+                )
+        end as arr_percentile
+    from revenue_per_account_date
+
+),
+
+tiered_by_arr as (
+
+    select
+        *,
+        {{ value_tier_from_arr(
+            'arr_usd', 'arr_percentile', 'is_zero_arr') }} as arr_tier
+    from ranked
+
+),
+
+bumped as (
+
+    select
+        *,
+        {% if bump_min is not none -%}
+            coalesce(
+                is_zero_arr = false
+                and arr_tier != 'strategic'
+                and employee_count >= {{ bump_min }},
+                false
+            )
+        {%- else -%}
+            false
+        {%- endif %} as is_employee_bumped
+    from tiered_by_arr
+
+),
+
+tiered as (
+
+    select
+        account_id,
+        as_of_date,
+        is_current,
+        active_subscriptions,
+        licensed_seats,
+        mrr_usd,
+        arr_usd,
+        is_zero_arr,
+        arr_percentile,
+        arr_tier,
+        is_employee_bumped,
+        case
+            when is_employee_bumped = false then arr_tier
+            when arr_tier = 'enterprise' then 'strategic'
+            when arr_tier = 'growth' then 'enterprise'
+            when arr_tier = 'long_tail' then 'growth'
+            else arr_tier
+        end as value_tier
+    from bumped
+
+),
+
+final as (
+
+    select
+        *,
+        {{ value_tier_rank('value_tier') }} as value_tier_rank
+    from tiered
+
+)
+
+select * from final

@@ -1,0 +1,162 @@
+{#-
+    The only model reading raw usage_events: raw values as text, parsed
+    values and the rejection reason of every row (null = clean). Rules,
+    first broken one wins: null_key, unparseable_date, invalid_number
+    (quantity, when given, must be a whole number >= 1), unknown_event_name,
+    after_as_of_date (the event's day is after the as-of date),
+    orphan_account_id, orphan_user_id (a non-empty user_id not in
+    stg_raw__users), duplicate_key. The optional column quantity may be
+    absent from the file; absent or empty means 1.
+-#}
+with
+
+source as (
+
+    select * from {{ source('raw', 'usage_events') }}
+
+),
+
+accounts as (
+
+    select account_id from {{ ref('stg_raw__accounts') }}
+
+),
+
+users as (
+
+    select user_id from {{ ref('stg_raw__users') }}
+
+),
+
+event_catalog as (
+
+    select event_name from {{ ref('event_catalog') }}
+
+),
+
+raw_text as (
+
+    select
+        {{ staging_raw_text('event_id') }} as raw_event_id,
+        {{ staging_raw_text('account_id') }} as raw_account_id,
+        {{ staging_raw_text('user_id') }} as raw_user_id,
+        {{ staging_raw_text('event_name') }} as raw_event_name,
+        {{ staging_raw_text('occurred_at') }} as raw_occurred_at,
+        {% if staging_source_has_column('usage_events', 'quantity') -%}
+            {{ staging_raw_text('quantity') }} as raw_quantity
+        {%- else -%}
+            cast(null as {{ dbt.type_string() }}) as raw_quantity
+        {%- endif %}
+    from source
+
+),
+
+parsed as (
+
+    select
+        *,
+        lower({{ staging_trimmed('raw_event_id') }}) as event_id,
+        lower({{ staging_trimmed('raw_account_id') }}) as account_id,
+        lower({{ staging_trimmed('raw_user_id') }}) as user_id,
+        lower({{ staging_trimmed('raw_event_name') }}) as event_name,
+        {{ staging_try_cast(
+            staging_trimmed('raw_occurred_at'), 'timestamp') }} as occurred_at,
+        coalesce(
+            cast(
+                {{ staging_try_cast(
+                    staging_trimmed('raw_quantity'), 'decimal(18, 4)') }}
+                as integer
+            ),
+            1
+        ) as quantity
+    from raw_text
+
+),
+
+checked as (
+
+    select
+        parsed.*,
+        case
+            when parsed.event_id is null then 'null_key'
+            when parsed.occurred_at is null then 'unparseable_date'
+            when {{ staging_is_bad_integer('parsed.raw_quantity', 1) }}
+                then 'invalid_number'
+            when event_catalog.event_name is null then 'unknown_event_name'
+            when cast(parsed.occurred_at as date) > {{ as_of_date() }}
+                then 'after_as_of_date'
+            when accounts.account_id is null then 'orphan_account_id'
+            when parsed.user_id is not null and users.user_id is null
+                then 'orphan_user_id'
+        end as row_rejection_reason
+    from parsed
+    left join event_catalog
+        on parsed.event_name = event_catalog.event_name
+    left join accounts
+        on parsed.account_id = accounts.account_id
+    left join users
+        on parsed.user_id = users.user_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by event_id, row_rejection_reason
+            order by
+                account_id nulls last,
+                user_id nulls last,
+                event_name nulls last,
+                occurred_at nulls last,
+                quantity nulls last,
+                raw_event_id nulls last,
+                raw_account_id nulls last,
+                raw_user_id nulls last,
+                raw_event_name nulls last,
+                raw_occurred_at nulls last,
+                raw_quantity nulls last
+        ) as copy_number,
+        count(*) over (
+            partition by
+                raw_event_id,
+                raw_account_id,
+                raw_user_id,
+                raw_event_name,
+                raw_occurred_at,
+                raw_quantity
+        ) as identical_rows
+    from checked
+
+),
+
+final as (
+
+    select
+        event_id,
+        account_id,
+        user_id,
+        event_name,
+        occurred_at,
+        quantity,
+        coalesce(
+            row_rejection_reason,
+            case when copy_number > 1 then 'duplicate_key' end
+        ) as rejection_reason,
+        (
+            row_rejection_reason is null
+            and copy_number > 1
+            and identical_rows > 1
+        ) as is_exact_duplicate,
+        raw_event_id,
+        raw_account_id,
+        raw_user_id,
+        raw_event_name,
+        raw_occurred_at,
+        raw_quantity
+    from ranked
+
+)
+
+select * from final

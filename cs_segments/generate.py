@@ -466,7 +466,6 @@ def _simulate_users(rng: np.random.Generator, a: dict) -> dict:
     cday = np.where(ck == 0, lo, cday)
     cday = np.where(reacted[ca] & (cday >= gs[ca]) & (cday < ge[ca]), ge[ca], cday)
     cday = np.minimum(cday, last_day[ca])
-    # both ends of the span: usage is allowed on [created, deactivated)
     c_sec = rng.integers(8 * 3600, 18 * 3600, m)
     owner = ck == 0
     c_sec = np.where(owner, csec[ca] + rng.integers(30, 900, m), c_sec)
@@ -830,7 +829,11 @@ def generate(accounts: int, seed: int, out: str | Path, fmt: str = "parquet",
         con = duckdb.connect(str(tmp / "scratch.duckdb"))
         con.execute("SET threads = 2")
         con.execute("SET memory_limit = '4GB'")
-        con.execute(f"SET temp_directory = '{tmp / 'spill'}'")
+        spill = str(tmp / "spill").replace("'", "''")
+        con.execute(f"SET temp_directory = '{spill}'")
+        # Chunks are inserted with ORDER BY and usage_events is written with a
+        # plain scan, so insertion order must be kept (switched off only for
+        # the goal aggregation, which does not need it).
         con.execute("SET preserve_insertion_order = true")
         con.register("actors_np", actors)
         con.execute("CREATE TABLE actors AS SELECT * FROM actors_np")
@@ -871,7 +874,8 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, path: Path, fmt: str,
         query = "SELECT * FROM out_usage_events"
     else:
         query = f"SELECT * FROM out_{table} ORDER BY {key}"
-    con.execute(f"COPY ({query}) TO '{path}' ({options})")
+    target = str(path).replace("'", "''")
+    con.execute(f"COPY ({query}) TO '{target}' ({options})")
     return int(con.execute(f"SELECT count(*) FROM out_{table}").fetchone()[0])
 
 

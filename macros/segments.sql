@@ -9,7 +9,7 @@
     dimension and engagement model from the allowed lists. Any problem stops
     the compilation with one message listing all problems. -#}
 {% macro segment_catalog() %}
-    {%- set catalog = var('segment_catalog', []) -%}
+    {%- set catalog = var('segment_catalog') -%}
     {%- set fields = ['key', 'dimension', 'name', 'description', 'rule',
         'engagement_model', 'playbook', 'owner', 'priority'] -%}
     {%- set dimensions = segment_dimensions() -%}
@@ -52,7 +52,7 @@
                 ~ ': key clashes with a matrix column') -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- for key in var('segments_documented_empty', []) -%}
+    {%- for key in var('segments_documented_empty') -%}
         {%- if key not in seen -%}
             {%- do problems.append('segments_documented_empty: ' ~ key
                 ~ ' is not in segment_catalog') -%}
@@ -166,4 +166,31 @@
             then 1 end) = 1,
         false
     ) as {{ key }}
+{%- endmacro %}
+
+{#- Aggregate: the values of `measure` as one ', '-separated text, ordered by
+    the expressions in `order_by` (a list). dbt.listagg ignores the order on
+    Spark, so Spark sorts a collected array of structs instead. -#}
+{% macro segment_listagg(measure, order_by) %}
+    {{- return(adapter.dispatch('segment_listagg', 'cs_segments')(
+        measure, order_by)) -}}
+{% endmacro %}
+
+{% macro default__segment_listagg(measure, order_by) -%}
+    {{ dbt.listagg(measure, "', '", 'order by ' ~ order_by | join(', ')) }}
+{%- endmacro %}
+
+{% macro spark__segment_listagg(measure, order_by) -%}
+    array_join(
+        transform(
+            array_sort(collect_list(struct(
+                {%- for expression in order_by %}
+                {{ expression }} as sort_{{ loop.index }},
+                {%- endfor %}
+                {{ measure }} as item
+            ))),
+            entry -> entry.item
+        ),
+        ', '
+    )
 {%- endmacro %}

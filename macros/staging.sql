@@ -59,10 +59,6 @@
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
 
-{% macro spark__staging_try_cast(expression, data_type) -%}
-    try_cast({{ expression }} as {{ data_type }})
-{%- endmacro %}
-
 
 {#- True when the non-blank text `raw` is not a whole number >= `minimum`
     (it does not parse, has a fraction, or is too small). Blank is not

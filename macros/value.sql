@@ -22,7 +22,7 @@
 
 {#- Tier configuration, validated: method and the three lower bounds. -#}
 {% macro value_tier_config() -%}
-    {%- set method = var('value_tier_method', 'bands') -%}
+    {%- set method = var('value_tier_method') -%}
     {%- if method == 'bands' -%}
         {%- set bounds = var('value_tier_arr_bands',
             {'strategic': 100000, 'enterprise': 25000, 'growth': 5000}) -%}

@@ -44,7 +44,8 @@ segment_rules as (
         outcome_status,
         active_users_30d,
         seat_utilisation_30d,
-        churn_flag_count
+        churn_flag_count,
+        churn_risk_score
     from {{ ref('int_account_segment_rules_weekly') }}
     where is_current = true
 
@@ -90,7 +91,9 @@ final as (
         cast(segment_rules.active_users_30d as integer) as active_users_30d,
         cast(segment_rules.seat_utilisation_30d as decimal(18, 4))
             as seat_utilisation_30d,
-        cast(segment_rules.churn_flag_count as integer) as churn_flag_count
+        cast(segment_rules.churn_flag_count as integer) as churn_flag_count,
+        cast(segment_rules.churn_risk_score as decimal(18, 2))
+            as churn_risk_score
     from accounts
     left join segment_rules
         on accounts.account_id = segment_rules.account_id

@@ -3,7 +3,7 @@
     for BI joins: one row per segment. Rows are generated from the var, so a
     catalog change is a YAML diff only.
 -#}
-{%- set documented_empty = var('segments_documented_empty', []) -%}
+{%- set documented_empty = var('segments_documented_empty') -%}
 with
 
 catalog as (

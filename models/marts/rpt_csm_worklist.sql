@@ -74,8 +74,7 @@ segment_lists as (
     select
         account_id,
         count(*) as segment_count,
-        {{ dbt.listagg(
-            'segment_key', "', '", 'order by priority, segment_key') }}
+        {{ segment_listagg('segment_key', ['priority', 'segment_key']) }}
             as segment_keys
     from segments_ranked
     group by 1

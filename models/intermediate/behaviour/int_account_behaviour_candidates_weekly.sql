@@ -48,7 +48,7 @@ feature_candidates as (
         {{ dbt.concat(["'declined_'", 'event_name']) }} as behaviour_key,
         events_prior_30d > 0
         and events_30d
-        < {{ var('behaviour_feature_decline_ratio', 0.5) }}
+        < {{ var('behaviour_feature_decline_ratio') }}
         * events_prior_30d as is_present,
         case
             when events_prior_30d > 0
@@ -69,7 +69,7 @@ account_candidates as (
         'usage_decline' as behaviour_key,
         coalesce(
             usage_trend_ratio
-            < {{ var('behaviour_usage_decline_ratio', 0.5) }},
+            < {{ var('behaviour_usage_decline_ratio') }},
             false
         ) as is_present,
         cast(usage_trend_ratio as {{ float_type }}) as metric_value
@@ -84,7 +84,7 @@ account_candidates as (
         'low_seat_utilisation' as behaviour_key,
         coalesce(
             seat_utilisation_30d
-            < {{ var('behaviour_low_seat_utilisation', 0.3) }},
+            < {{ var('behaviour_low_seat_utilisation') }},
             false
         ) as is_present,
         cast(seat_utilisation_30d as {{ float_type }}) as metric_value
@@ -100,7 +100,7 @@ account_candidates as (
         'no_activity_14d' as behaviour_key,
         coalesce(
             days_since_last_activity
-            >= {{ var('behaviour_inactive_days', 14) }},
+            >= {{ var('behaviour_inactive_days') }},
             true
         ) as is_present,
         cast(days_since_last_activity as {{ float_type }}) as metric_value
@@ -114,7 +114,7 @@ account_candidates as (
         is_current,
         'high_priority_tickets' as behaviour_key,
         high_priority_tickets_90d
-        >= {{ var('behaviour_high_priority_tickets_min', 2) }} as is_present,
+        >= {{ var('behaviour_high_priority_tickets_min') }} as is_present,
         cast(high_priority_tickets_90d as {{ float_type }}) as metric_value
     from behaviour
 
@@ -127,7 +127,7 @@ account_candidates as (
         'nps_detractor' as behaviour_key,
         coalesce(
             latest_nps_score
-            <= {{ var('behaviour_nps_detractor_max', 6) }},
+            <= {{ var('behaviour_nps_detractor_max') }},
             false
         ) as is_present,
         cast(latest_nps_score as {{ float_type }}) as metric_value
@@ -163,7 +163,7 @@ account_candidates as (
         is_current,
         'few_active_users' as behaviour_key,
         active_users_30d
-        <= {{ var('behaviour_few_active_users_max', 1) }} as is_present,
+        <= {{ var('behaviour_few_active_users_max') }} as is_present,
         cast(active_users_30d as {{ float_type }}) as metric_value
     from behaviour
 

@@ -112,7 +112,7 @@ account_panel as (
             as window_180d_start,
         {{ behaviour_days_before(
             'as_of_dates.as_of_date',
-            var('behaviour_contraction_lookback_days', 91)) }}
+            var('behaviour_contraction_lookback_days')) }}
             as contraction_compare_date
     from accounts
     inner join as_of_dates

@@ -216,16 +216,16 @@ final as (
         case
             when
                 n_churned_accounts
-                >= {{ var('indicator_min_churned_accounts', 30) }}
+                >= {{ var('indicator_min_churned_accounts') }}
                 then 'ok'
             else 'insufficient_churned_accounts'
         end as analysis_status,
         coalesce(
             n_churned_accounts
-            >= {{ var('indicator_min_churned_accounts', 30) }}
+            >= {{ var('indicator_min_churned_accounts') }}
             and lift_ci_lower > 1
-            and lift >= {{ var('indicator_min_lift', 1.5) }}
-            and churned_with >= {{ var('indicator_min_churned_with', 10) }},
+            and lift >= {{ var('indicator_min_lift') }}
+            and churned_with >= {{ var('indicator_min_churned_with') }},
             false
         ) as is_selected
     from ranked

@@ -109,11 +109,11 @@ observation_points as (
             as_of_dates.as_of_date
             <= {{ behaviour_days_before(
                 'classified.event_date',
-                var('indicator_lead_days', 14)) }}
+                var('indicator_lead_days')) }}
             and as_of_dates.as_of_date
             > {{ behaviour_days_before(
                 'classified.event_date',
-                var('indicator_lead_days', 14) + 7) }}
+                var('indicator_lead_days') + 7) }}
     where classified.event_type is not null
     group by 1, 2
 

@@ -23,7 +23,7 @@ usage_events as (
                     coalesce(
                         {{ behaviour_days_before(
                             'max(activity_date)',
-                            var('usage_daily_lookback_days', 3)) }},
+                            var('usage_daily_lookback_days')) }},
                         cast('1900-01-01' as date)
                     )
                 from {{ this }}

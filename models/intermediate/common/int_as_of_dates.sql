@@ -27,7 +27,7 @@ day_spine as (
     {{ dbt.date_spine(
         datepart='day',
         start_date=dbt.dateadd(
-            'day', -7 * var('history_weeks', 260), as_of_date()),
+            'day', -7 * var('history_weeks'), as_of_date()),
         end_date=dbt.dateadd('day', 1, as_of_date()),
     ) }}
 

@@ -4,8 +4,8 @@
     the trailing `lifecycle_activation_window_days` days (that day
     included). Accounts that never reached it have no row.
 -#}
-{%- set min_users = var('lifecycle_activation_active_users', 3) -%}
-{%- set window_days = var('lifecycle_activation_window_days', 30) -%}
+{%- set min_users = var('lifecycle_activation_active_users') -%}
+{%- set window_days = var('lifecycle_activation_window_days') -%}
 with
 
 usage_daily as (

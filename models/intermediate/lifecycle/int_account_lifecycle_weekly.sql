@@ -19,11 +19,11 @@
     open-ended plans, and end dates without cancellation, which are plan
     changes followed by a new row). See _lifecycle__models.yml.
 -#}
-{%- set onboarding_days = var('lifecycle_onboarding_days', 90) -%}
-{%- set renewal_days = var('lifecycle_renewal_window_days', 90) -%}
-{%- set reactivated_days = var('lifecycle_reactivated_days', 180) -%}
-{%- set mature_months = var('lifecycle_mature_months', 12) -%}
-{%- set veteran_months = var('lifecycle_veteran_months', 36) -%}
+{%- set onboarding_days = var('lifecycle_onboarding_days') -%}
+{%- set renewal_days = var('lifecycle_renewal_window_days') -%}
+{%- set reactivated_days = var('lifecycle_reactivated_days') -%}
+{%- set mature_months = var('lifecycle_mature_months') -%}
+{%- set veteran_months = var('lifecycle_veteran_months') -%}
 {%- set months_counted = full_months_between(
     'start_date', 'counted_until_date') -%}
 with

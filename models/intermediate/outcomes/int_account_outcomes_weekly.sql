@@ -54,7 +54,7 @@ counted_goals as (
         due_date >= cast(
             {{ dbt.dateadd(
                 'day',
-                -1 * var('outcome_goal_lookback_days', 365),
+                -1 * var('outcome_goal_lookback_days'),
                 'as_of_date') }} as date
         )
 
@@ -111,12 +111,12 @@ accounts_classified as (
             when goals_total = 0 then 'no_goals'
             when
                 goals_achieved + goals_on_track
-                >= goals_total * {{ var('outcome_achieving_share', 1.0) }}
+                >= goals_total * {{ var('outcome_achieving_share') }}
                 then 'achieving'
             when
                 goals_achieved + goals_on_track
                 <= goals_total
-                * {{ var('outcome_not_achieving_share', 0.0) }}
+                * {{ var('outcome_not_achieving_share') }}
                 then 'not_achieving'
             else 'partially_achieving'
         end as outcome_status

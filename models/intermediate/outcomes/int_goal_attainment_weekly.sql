@@ -297,14 +297,14 @@ goals_judged as (
             -- Nothing to reach: achieved from the start.
             when target_value <= 0 then 'achieved'
             when
-                attainment >= {{ var('outcome_achieved_attainment', 1.0) }}
+                attainment >= {{ var('outcome_achieved_attainment') }}
                 then 'achieved'
             -- On or after the (inclusive) due date the judgement is final.
             when is_final then 'missed'
             when
                 attainment
                 >= period_elapsed_share
-                * {{ var('outcome_on_track_pace', 0.9) }}
+                * {{ var('outcome_on_track_pace') }}
                 then 'on_track'
             else 'at_risk'
         end as goal_status

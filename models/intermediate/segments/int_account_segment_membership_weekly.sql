@@ -95,6 +95,8 @@ behaviour_churn_risk as (
         'behaviour' as dimension,
         {{ segment_evidence([
             ('churn_flag_count', 'churn_flag_count'),
+            ('churn_risk_score',
+                'cast(churn_risk_score as decimal(18, 2))'),
             ('churn_flags', 'churn_flags'),
         ]) }} as evidence
     from segment_rules

@@ -56,7 +56,8 @@ behaviour_flags as (
     select
         account_id,
         as_of_date,
-        behaviour_key
+        behaviour_key,
+        lift
     from {{ ref('int_account_behaviour_flags_weekly') }}
 
 ),
@@ -79,8 +80,8 @@ churn_flags_per_account as (
         account_id,
         as_of_date,
         count(*) as churn_flag_count,
-        {{ dbt.listagg(
-            'behaviour_key', "', '", 'order by behaviour_key') }}
+        sum(coalesce(lift, 0)) as churn_risk_score,
+        {{ segment_listagg('behaviour_key', ['behaviour_key']) }}
             as churn_flags
     from behaviour_flags
     group by 1, 2
@@ -108,6 +109,8 @@ inputs as (
         account_outcomes.goals_succeeding,
         coalesce(churn_flags_per_account.churn_flag_count, 0)
             as churn_flag_count,
+        coalesce(churn_flags_per_account.churn_risk_score, 0)
+            as churn_risk_score,
         churn_flags_per_account.churn_flags
     from account_value
     left join account_lifecycle
@@ -157,7 +160,11 @@ behaviour_rules as (
     select
         *,
         coalesce(
-            churn_flag_count >= {{ var('segment_churn_risk_min_flags') }}
+            (
+                churn_flag_count >= {{ var('segment_churn_risk_min_flags') }}
+                or churn_risk_score
+                >= {{ var('segment_churn_risk_min_score') }}
+            )
             and is_churned = false,
             false
         ) as is_behaviour_churn_risk,

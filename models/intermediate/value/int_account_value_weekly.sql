@@ -7,7 +7,7 @@
     companies (var value_tier_employee_bump_min). Zero-ARR accounts are
     long_tail and left out of the percentile computation.
 -#}
-{%- set bump_min = var('value_tier_employee_bump_min', none) -%}
+{%- set bump_min = var('value_tier_employee_bump_min') -%}
 with
 
 accounts as (

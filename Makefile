@@ -8,6 +8,7 @@ ACCOUNTS ?= 2000
 SEED     ?= 42
 
 export DBT_PROFILES_DIR := $(CURDIR)
+SHELL := /bin/bash
 
 .PHONY: demo check install lint dbt-build pytest bench clean
 
@@ -23,8 +24,14 @@ demo: install
 
 check: install lint pytest
 
+# sqlfluff only warns when the dbt templater cannot compile a file; a file
+# that is not linted fails the check here.
 lint: install
-	$(BIN)/sqlfluff lint models tests analyses --disable-progress-bar
+	@mkdir -p target
+	set -o pipefail; $(BIN)/sqlfluff lint models tests analyses \
+		--disable-progress-bar 2>&1 | tee target/sqlfluff.log
+	@if grep -q "dbt raised a fatal exception" target/sqlfluff.log; then \
+		echo "sqlfluff could not compile some files (see above)"; exit 1; fi
 
 # pytest builds the demo warehouse with every dbt test (e2e/test_build.py) and
 # runs the end-to-end checks against raw files and planted truth.

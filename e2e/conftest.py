@@ -217,6 +217,24 @@ def staged_generated(generated_raw, tmp_path_factory) -> DbtRun:
 
 
 @pytest.fixture(scope="session")
+def full_build(generated_raw, tmp_path_factory) -> DbtRun:
+    """`dbt build` of the whole project (seeds, models, every data and unit
+    test) on the demo data: the build the README's check command runs."""
+    return run_dbt(
+        ["build"],
+        workdir=tmp_path_factory.mktemp("dbt_full"),
+        raw_dir=generated_raw,
+    )
+
+
+@pytest.fixture(scope="session")
+def full_db(full_build) -> Path:
+    """Warehouse of `full_build`; fails the test if the build failed."""
+    assert full_build.success, full_build.text
+    return full_build.db_path
+
+
+@pytest.fixture(scope="session")
 def dirty_raw(tmp_path_factory) -> Path:
     """Copy of e2e/fixtures/dirty (hand-written CSV with expected_rule)."""
     out = tmp_path_factory.mktemp("raw_dirty") / "data"

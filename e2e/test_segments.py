@@ -17,15 +17,8 @@ import pytest
 
 from conftest import query, run_dbt
 
-# Everything the marts need, then the marts' own tests (run separately so a
-# failing test elsewhere in the project does not skip the marts).
+# Everything the marts need (for the incremental runs).
 MARTS_SELECTION = ["--select", "+models/marts", "+models/intermediate/segments"]
-SEGMENT_TESTS = [
-    "--select",
-    "models/marts",
-    "models/intermediate/segments",
-    "path:tests/segments",
-]
 RISK_SEGMENTS = ("behaviour_churn_risk", "high_value_at_risk", "renewal_at_risk")
 # A planted churner must be in a risk segment at some point of the last
 # CHURN_LEAD_DAYS days before its churn date.
@@ -39,19 +32,14 @@ DEMO_AS_OF = date(2026, 6, 30)  # cs_segments.generate default --as-of
 
 
 @pytest.fixture(scope="session")
-def segments_built(generated_raw, tmp_path_factory):
-    """Seeds and every model up to the marts, built on the demo data."""
-    workdir = tmp_path_factory.mktemp("dbt_segments")
-    seeded = run_dbt(["seed"], workdir=workdir, raw_dir=generated_raw)
-    assert seeded.success, seeded.text
-    return run_dbt(["run", *MARTS_SELECTION], workdir=workdir,
-                   raw_dir=generated_raw)
+def segments_built(full_build):
+    """The whole project built with every test (e2e/conftest.py)."""
+    return full_build
 
 
 @pytest.fixture(scope="session")
-def segments_db(segments_built) -> Path:
-    assert segments_built.success, segments_built.text
-    return segments_built.db_path
+def segments_db(full_db) -> Path:
+    return full_db
 
 
 @pytest.fixture(scope="session")
@@ -81,17 +69,6 @@ def _members(db: Path, segment_key: str) -> set[str]:
 
 def test_marts_build(segments_built):
     assert segments_built.success, segments_built.text
-
-
-def test_segment_tests_pass(segments_built, generated_raw):
-    """Unit tests, generic tests and tests/segments on the demo data."""
-    assert segments_built.success, segments_built.text
-    workdir = segments_built.db_path.parent
-    tested = run_dbt(["test", *SEGMENT_TESTS], workdir=workdir,
-                     raw_dir=generated_raw)
-    failed = {name: status for name, status in tested.statuses().items()
-              if status not in ("pass", "success")}
-    assert tested.success and not failed, f"{failed}\n{tested.text}"
 
 
 def test_future_churners_are_in_churn_risk(segments_db, planted):
@@ -198,9 +175,11 @@ def test_summary_prints_pyramid(segments_db, capsys):
     assert "Largest dynamic segments" in out
 
 
-def test_incremental_week_equals_full_refresh(generated_raw, tmp_path):
+def test_incremental_week_equals_full_refresh(generated_raw, full_db,
+                                             tmp_path):
     """Build as of the week before, then run the newest week incrementally:
-    the weekly membership table equals a full refresh as of the newest week.
+    the weekly membership table equals the from-scratch build as of the
+    newest week.
 
     The learned lifts are re-estimated on every run, so the stored weeks of
     the incremental table keep the churn_risk_score known when they were
@@ -227,14 +206,9 @@ def test_incremental_week_equals_full_refresh(generated_raw, tmp_path):
     """
     incremental = set(query(step.db_path, membership_sql))
 
-    full_dir = tmp_path / "full"
-    seeded = run_dbt(["seed"], workdir=full_dir, raw_dir=generated_raw)
-    assert seeded.success, seeded.text
-    full = run_dbt(["run", *MARTS_SELECTION, "--full-refresh"],
-                   workdir=full_dir, raw_dir=generated_raw,
-                   dbt_vars=f"{{as_of_date: '{current}'}}")
-    assert full.success, full.text
-    refreshed = set(query(full.db_path, membership_sql))
+    # The full build (e2e/conftest.py) is a from-scratch build as of the
+    # newest week, the default as-of date of the demo data.
+    refreshed = set(query(full_db, membership_sql))
 
     only_incremental = incremental - refreshed
     only_full = refreshed - incremental

@@ -43,6 +43,25 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process.
+
+    After an in-process dbt invocation dbt-duckdb caches one database handle
+    per process (a class attribute of its connection manager); DuckDB then
+    refuses another connection to the same file with other settings, such
+    as read-only. Closing it is what the adapter itself does before
+    switching databases.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - adapter not installed
+        return
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+        DuckDBConnectionManager._ENV = None
+
+
 def build(project_dir: Path, raw_dir: Path, raw_format: str, db: Path,
           as_of_date: str | None = None, select: str | None = None,
           target_path: Path | None = None) -> tuple[bool, list[str]]:
@@ -61,7 +80,10 @@ def build(project_dir: Path, raw_dir: Path, raw_format: str, db: Path,
         args += ["--select", select]
     if as_of_date:
         args += ["--vars", f"{{as_of_date: '{as_of_date}'}}"]
-    result = dbtRunner().invoke(args)
+    try:
+        result = dbtRunner().invoke(args)
+    finally:
+        release_duckdb()
     failures: list[str] = []
     if result.exception is not None:
         failures.append(str(result.exception))

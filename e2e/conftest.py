@@ -26,6 +26,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from cs_segments.run import release_duckdb  # noqa: E402
+
 # The demo data every session builds once.
 GEN_ACCOUNTS = 300
 GEN_SEED = 7
@@ -144,7 +146,7 @@ def run_dbt(
     try:
         res = dbtRunner(callbacks=[collect]).invoke(cli_args)
     finally:
-        _release_duckdb()
+        release_duckdb()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -157,24 +159,6 @@ def run_dbt(
         messages=messages,
         db_path=db_path,
     )
-
-
-def _release_duckdb() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in this process.
-
-    dbt-duckdb caches one database handle per process (a class attribute of
-    its connection manager) after an in-process invocation; DuckDB then
-    refuses a read-only connection to the same file. Closing it is what the
-    adapter itself does before switching databases.
-    """
-    try:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    except ImportError:  # pragma: no cover - adapter not installed
-        return
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        env.close()
-        DuckDBConnectionManager._ENV = None
 
 
 def query(db_path: Path, sql: str) -> list[tuple]:

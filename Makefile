@@ -40,6 +40,7 @@ pytest: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_generate.py --accounts 100000
+	$(BIN)/python benchmarks/bench_build.py --accounts 2000 20000
 
 clean:
 	rm -rf target logs warehouse data

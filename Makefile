@@ -44,3 +44,18 @@ bench: install
 
 clean:
 	rm -rf target logs warehouse data
+
+# The same project on Apache Spark (dbt-spark, local pyspark session; needs
+# Java 17): builds tiny generated data on Spark and on DuckDB and compares
+# (e2e/test_spark.py). Own venv, so the DuckDB set stays as it is.
+VENV_SPARK ?= .venv-spark
+
+$(VENV_SPARK)/bin/dbt: requirements.txt requirements-spark.txt
+	$(PYTHON) -m venv $(VENV_SPARK)
+	$(VENV_SPARK)/bin/pip install --quiet --disable-pip-version-check \
+		-r requirements-spark.txt
+	touch $@
+
+.PHONY: check-spark
+check-spark: $(VENV_SPARK)/bin/dbt
+	$(VENV_SPARK)/bin/python -m pytest e2e/test_spark.py

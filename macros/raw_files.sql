@@ -49,6 +49,89 @@
     {{ return('') }}
 {% endmacro %}
 
+{#-
+    Spark: the sources resolve to raw.<table>; each run (re)registers every
+    raw file as an external table of schema `raw` over the file (parquet, or
+    CSV with a header read as text: staging casts it). Dropping such a table
+    leaves the file alone. A file that is missing is reported like on DuckDB,
+    from a listing of raw_dir, before Spark is asked to read it.
+-#}
+{% macro spark__validate_raw_contract() %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set fmt = raw_format() -%}
+    {%- set nodes = [] -%}
+    {%- for node in graph.sources.values()
+        if node.source_name == 'raw' and node.package_name == project_name -%}
+        {%- do nodes.append(node) -%}
+    {%- endfor -%}
+    {%- set present_files = raw_files_present_spark() -%}
+    {%- set problems = [] -%}
+    {%- do run_query("create schema if not exists raw") -%}
+    {%- for node in nodes -%}
+        {%- set path = raw_file_path(node.name) -%}
+        {%- set relation = 'raw.' ~ node.name -%}
+        {%- do run_query("drop table if exists " ~ relation) -%}
+        {%- if (node.name ~ '.' ~ fmt) not in present_files -%}
+            {%- do problems.append(
+                "missing file " ~ path ~ " (table '" ~ node.name ~ "')") -%}
+        {%- else -%}
+            {%- if fmt == 'csv' -%}
+                {%- set options = "path '" ~ path ~ "', header 'true'"
+                    ~ ", inferSchema 'false', multiLine 'true'"
+                    ~ ", escape '\"'" -%}
+            {%- else -%}
+                {%- set options = "path '" ~ path ~ "'" -%}
+            {%- endif -%}
+            {%- do run_query("create table " ~ relation ~ " using " ~ fmt
+                ~ " options (" ~ options ~ ")") -%}
+            {%- set present = run_query(
+                "select * from " ~ relation ~ " where 1 = 0").column_names
+                | map('lower') | list -%}
+            {%- for column in node.columns.values() -%}
+                {%- set optional = (column.meta or {}).get('optional', false) -%}
+                {%- if not optional and column.name | lower not in present -%}
+                    {%- do problems.append(
+                        "file " ~ path ~ " is missing required column '"
+                        ~ column.name ~ "'") -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw input contract violated (raw_dir="
+            ~ raw_dir() ~ ", raw_format=" ~ fmt ~ "):\n  - "
+            ~ problems | join("\n  - ")
+            ~ "\nSee README.md, section 'Raw data contract'.") }}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+{#- Spark: names of the files directly in raw_dir with the raw format's
+    extension (empty when raw_dir does not exist). Spark fails on a path
+    that does not exist, so a local raw_dir is first checked with
+    java.io.File (through Spark's Utils.resolveURI, which ends the URI of an
+    existing directory with '/'); a remote one (s3a://...) is listed as is. -#}
+{% macro raw_files_present_spark() %}
+    {%- set dir = raw_dir() -%}
+    {%- if '://' not in dir -%}
+        {%- set resolved = run_query(
+            "select try_reflect('org.apache.spark.util.Utils', 'resolveURI', '"
+            ~ dir ~ "')").columns[0].values()[0] -%}
+        {%- if resolved is not none and not resolved.endswith('/') -%}
+            {{ return([]) }}
+        {%- endif -%}
+    {%- endif -%}
+    {%- set listed = run_query(
+        "select path from binaryFile.`" ~ dir ~ "`"
+        ~ " where path like '%." ~ raw_format() ~ "'") -%}
+    {%- set names = [] -%}
+    {%- for path in listed.columns[0].values() -%}
+        {%- do names.append(path.split('/')[-1]) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
 {#- Path of one raw table's file, from vars raw_dir and raw_format. -#}
 {% macro raw_dir() -%}
     {{- var('raw_dir', env_var('CS_RAW_DIR', 'data/demo')) -}}

@@ -7,6 +7,13 @@
     (int_usage_daily), never to single events; "latest X on or before the
     as-of date" lookups join each as-of date to exactly one interval
     [X, next X) instead of to all earlier rows.
+    Usage windows avoid range joins: every daily row is expanded to the (at
+    most 13) weekly as-of dates whose 90-day window contains it (as-of dates
+    are the current one and every 7th day before it: day d falls in the
+    windows of d + r + 7k, r = (days from d to the current as-of date) mod 7,
+    r + 7k <= 89), then equi-joined to the panel on (account_id, as_of_date).
+    The last activity date is a running max over activity days keyed by the
+    first as-of date on or after them.
 -#}
 with
 
@@ -122,25 +129,96 @@ account_panel as (
 
 -- usage
 
+current_as_of as (
+
+    select max(as_of_date) as current_as_of_date
+    from as_of_dates
+    where is_current = true
+
+),
+
+week_offsets as (
+
+    {% for week_offset in range(13) %}
+        select {{ week_offset }} as week_offset
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
 account_days as (
 
     select
-        account_id,
-        activity_date,
-        sum(event_count) as event_count
+        usage_daily.account_id,
+        usage_daily.activity_date,
+        {{ dbt.datediff(
+            'usage_daily.activity_date',
+            'current_as_of.current_as_of_date',
+            'day') }} % 7 as days_to_next_as_of,
+        sum(usage_daily.event_count) as event_count
     from usage_daily
-    group by 1, 2
+    cross join current_as_of
+    where usage_daily.activity_date <= current_as_of.current_as_of_date
+    group by 1, 2, 3
 
 ),
 
 account_user_days as (
 
     select distinct
-        account_id,
-        user_id,
-        activity_date
+        usage_daily.account_id,
+        usage_daily.user_id,
+        usage_daily.activity_date,
+        {{ dbt.datediff(
+            'usage_daily.activity_date',
+            'current_as_of.current_as_of_date',
+            'day') }} % 7 as days_to_next_as_of
     from usage_daily
-    where user_id is not null
+    cross join current_as_of
+    where
+        usage_daily.user_id is not null
+        and usage_daily.activity_date <= current_as_of.current_as_of_date
+
+),
+
+account_days_by_as_of as (
+
+    -- One row per account-day and as-of date whose 90-day window contains
+    -- it: as-of dates are the current one and every 7th day before it.
+    select
+        account_days.account_id,
+        account_days.event_count,
+        account_days.days_to_next_as_of + 7 * week_offsets.week_offset
+            as days_before_as_of,
+        cast({{ dbt.dateadd(
+            'day',
+            'account_days.days_to_next_as_of'
+            ~ ' + 7 * week_offsets.week_offset',
+            'account_days.activity_date') }} as date) as as_of_date
+    from account_days
+    cross join week_offsets
+    where account_days.days_to_next_as_of + 7 * week_offsets.week_offset <= 89
+
+),
+
+account_user_days_by_as_of as (
+
+    -- One row per user-day and as-of date whose 90-day window contains it.
+    select
+        account_user_days.account_id,
+        account_user_days.user_id,
+        account_user_days.days_to_next_as_of + 7 * week_offsets.week_offset
+            as days_before_as_of,
+        cast({{ dbt.dateadd(
+            'day',
+            'account_user_days.days_to_next_as_of'
+            ~ ' + 7 * week_offsets.week_offset',
+            'account_user_days.activity_date') }} as date) as as_of_date
+    from account_user_days
+    cross join week_offsets
+    where
+        account_user_days.days_to_next_as_of + 7 * week_offsets.week_offset
+        <= 89
 
 ),
 
@@ -151,31 +229,26 @@ events_in_windows as (
         account_panel.as_of_date,
         sum(
             case
-                when
-                    account_panel.window_30d_start
-                    <= account_days.activity_date
-                    then account_days.event_count
+                when account_days_by_as_of.days_before_as_of <= 29
+                    then account_days_by_as_of.event_count
                 else 0
             end
         ) as events_30d,
         sum(
             case
                 when
-                    account_panel.window_30d_start
-                    > account_days.activity_date
-                    and account_panel.window_prior_30d_start
-                    <= account_days.activity_date
-                    then account_days.event_count
+                    account_days_by_as_of.days_before_as_of >= 30
+                    and account_days_by_as_of.days_before_as_of <= 59
+                    then account_days_by_as_of.event_count
                 else 0
             end
         ) as events_prior_30d,
-        sum(account_days.event_count) as events_90d
+        sum(account_days_by_as_of.event_count) as events_90d
     from account_panel
-    inner join account_days
+    inner join account_days_by_as_of
         on
-            account_panel.account_id = account_days.account_id
-            and account_panel.window_90d_start <= account_days.activity_date
-            and account_panel.as_of_date >= account_days.activity_date
+            account_panel.account_id = account_days_by_as_of.account_id
+            and account_panel.as_of_date = account_days_by_as_of.as_of_date
     group by 1, 2
 
 ),
@@ -187,53 +260,82 @@ active_users_in_windows as (
         account_panel.as_of_date,
         count(
             distinct case
-                when
-                    account_panel.window_30d_start
-                    <= account_user_days.activity_date
-                    then account_user_days.user_id
+                when account_user_days_by_as_of.days_before_as_of <= 29
+                    then account_user_days_by_as_of.user_id
             end
         ) as active_users_30d,
-        count(distinct account_user_days.user_id) as active_users_90d
+        count(distinct account_user_days_by_as_of.user_id)
+            as active_users_90d
     from account_panel
-    inner join account_user_days
+    inner join account_user_days_by_as_of
         on
-            account_panel.account_id = account_user_days.account_id
-            and account_panel.window_90d_start
-            <= account_user_days.activity_date
-            and account_panel.as_of_date >= account_user_days.activity_date
+            account_panel.account_id = account_user_days_by_as_of.account_id
+            and account_panel.as_of_date
+            = account_user_days_by_as_of.as_of_date
     group by 1, 2
 
 ),
 
-activity_intervals as (
+latest_activity_by_next_as_of as (
+
+    -- Latest activity day per account and first as-of date on or after it
+    -- (that date need not be a real as-of date: see last_activity).
+    select
+        account_id,
+        cast({{ dbt.dateadd(
+            'day', 'days_to_next_as_of', 'activity_date') }} as date)
+            as as_of_date,
+        max(activity_date) as last_activity_date
+    from account_days
+    group by 1, 2
+
+),
+
+activity_and_panel as (
 
     select
         account_id,
-        activity_date,
-        lead(activity_date) over (
+        as_of_date,
+        last_activity_date,
+        0 as is_panel_row
+    from latest_activity_by_next_as_of
+
+    union all
+
+    select
+        account_id,
+        as_of_date,
+        cast(null as date) as last_activity_date,
+        1 as is_panel_row
+    from account_panel
+
+),
+
+running_last_activity as (
+
+    -- Latest activity on or before each date: running max over the account's
+    -- rows, activity rows before the panel row of the same date.
+    select
+        account_id,
+        as_of_date,
+        is_panel_row,
+        max(last_activity_date) over (
             partition by account_id
-            order by activity_date
-        ) as next_activity_date
-    from account_days
+            order by as_of_date, is_panel_row
+            rows between unbounded preceding and current row
+        ) as last_activity_date
+    from activity_and_panel
 
 ),
 
 last_activity as (
 
     select
-        account_panel.account_id,
-        account_panel.as_of_date,
-        activity_intervals.activity_date as last_activity_date
-    from account_panel
-    inner join activity_intervals
-        on
-            account_panel.account_id = activity_intervals.account_id
-            and account_panel.as_of_date >= activity_intervals.activity_date
-            and (
-                activity_intervals.next_activity_date is null
-                or account_panel.as_of_date
-                < activity_intervals.next_activity_date
-            )
+        account_id,
+        as_of_date,
+        last_activity_date
+    from running_last_activity
+    where is_panel_row = 1 and last_activity_date is not null
 
 ),
 

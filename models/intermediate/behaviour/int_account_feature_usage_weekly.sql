@@ -5,6 +5,13 @@
     feature to the seed adds rows here, with no SQL edit.
     Windows end on the as-of date inclusive: 30d = days as_of-29..as_of,
     prior 30d = as_of-59..as_of-30, 90d = as_of-89..as_of.
+    Performance: instead of a range join of the panel to daily rows, every
+    daily row is expanded to the (at most 13) weekly as-of dates whose 90-day
+    window contains it: as-of dates are the current one and every 7th day
+    before it, so a day d falls in the windows of d + r + 7k, r = (days from
+    d to the current as-of date) mod 7, k = 0..12, while r + 7k <= 89. The
+    expansion is then equi-joined to the panel on (account_id, as_of_date),
+    which keeps only real as-of dates on which the account existed.
 -#}
 with
 
@@ -51,16 +58,27 @@ account_panel as (
     select
         accounts.account_id,
         as_of_dates.as_of_date,
-        as_of_dates.is_current,
-        {{ behaviour_days_before('as_of_dates.as_of_date', 29) }}
-            as window_30d_start,
-        {{ behaviour_days_before('as_of_dates.as_of_date', 59) }}
-            as window_prior_30d_start,
-        {{ behaviour_days_before('as_of_dates.as_of_date', 89) }}
-            as window_90d_start
+        as_of_dates.is_current
     from accounts
     inner join as_of_dates
         on cast(accounts.created_at as date) <= as_of_dates.as_of_date
+
+),
+
+current_as_of as (
+
+    select max(as_of_date) as current_as_of_date
+    from as_of_dates
+    where is_current = true
+
+),
+
+week_offsets as (
+
+    {% for week_offset in range(13) %}
+        select {{ week_offset }} as week_offset
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -75,18 +93,86 @@ key_feature_user_days as (
     from usage_daily
     inner join event_catalog
         on usage_daily.event_name = event_catalog.event_name
+    cross join current_as_of
+    where usage_daily.activity_date <= current_as_of.current_as_of_date
 
 ),
 
 key_feature_days as (
 
     select
-        account_id,
-        event_name,
-        activity_date,
-        sum(event_count) as event_count
+        key_feature_user_days.account_id,
+        key_feature_user_days.event_name,
+        key_feature_user_days.activity_date,
+        {{ dbt.datediff(
+            'key_feature_user_days.activity_date',
+            'current_as_of.current_as_of_date',
+            'day') }} % 7 as days_to_next_as_of,
+        sum(key_feature_user_days.event_count) as event_count
     from key_feature_user_days
-    group by 1, 2, 3
+    cross join current_as_of
+    group by 1, 2, 3, 4
+
+),
+
+distinct_key_feature_user_days as (
+
+    select distinct
+        key_feature_user_days.account_id,
+        key_feature_user_days.user_id,
+        key_feature_user_days.event_name,
+        key_feature_user_days.activity_date,
+        {{ dbt.datediff(
+            'key_feature_user_days.activity_date',
+            'current_as_of.current_as_of_date',
+            'day') }} % 7 as days_to_next_as_of
+    from key_feature_user_days
+    cross join current_as_of
+    where key_feature_user_days.user_id is not null
+
+),
+
+key_feature_days_by_as_of as (
+
+    -- One row per daily row and as-of date whose 90-day window contains it.
+    select
+        key_feature_days.account_id,
+        key_feature_days.event_name,
+        key_feature_days.event_count,
+        key_feature_days.days_to_next_as_of + 7 * week_offsets.week_offset
+            as days_before_as_of,
+        cast({{ dbt.dateadd(
+            'day',
+            'key_feature_days.days_to_next_as_of'
+            ~ ' + 7 * week_offsets.week_offset',
+            'key_feature_days.activity_date') }} as date) as as_of_date
+    from key_feature_days
+    cross join week_offsets
+    where
+        key_feature_days.days_to_next_as_of + 7 * week_offsets.week_offset
+        <= 89
+
+),
+
+key_feature_user_days_by_as_of as (
+
+    -- One row per user-day and as-of date whose 30-day window contains it.
+    select
+        distinct_key_feature_user_days.account_id,
+        distinct_key_feature_user_days.user_id,
+        distinct_key_feature_user_days.event_name,
+        cast({{ dbt.dateadd(
+            'day',
+            'distinct_key_feature_user_days.days_to_next_as_of'
+            ~ ' + 7 * week_offsets.week_offset',
+            'distinct_key_feature_user_days.activity_date') }} as date)
+            as as_of_date
+    from distinct_key_feature_user_days
+    cross join week_offsets
+    where
+        distinct_key_feature_user_days.days_to_next_as_of
+        + 7 * week_offsets.week_offset
+        <= 29
 
 ),
 
@@ -95,35 +181,30 @@ events_in_windows as (
     select
         account_panel.account_id,
         account_panel.as_of_date,
-        key_feature_days.event_name,
+        key_feature_days_by_as_of.event_name,
         sum(
             case
-                when
-                    account_panel.window_30d_start
-                    <= key_feature_days.activity_date
-                    then key_feature_days.event_count
+                when key_feature_days_by_as_of.days_before_as_of <= 29
+                    then key_feature_days_by_as_of.event_count
                 else 0
             end
         ) as events_30d,
         sum(
             case
                 when
-                    account_panel.window_30d_start
-                    > key_feature_days.activity_date
-                    and account_panel.window_prior_30d_start
-                    <= key_feature_days.activity_date
-                    then key_feature_days.event_count
+                    key_feature_days_by_as_of.days_before_as_of >= 30
+                    and key_feature_days_by_as_of.days_before_as_of <= 59
+                    then key_feature_days_by_as_of.event_count
                 else 0
             end
         ) as events_prior_30d,
-        sum(key_feature_days.event_count) as events_90d
+        sum(key_feature_days_by_as_of.event_count) as events_90d
     from account_panel
-    inner join key_feature_days
+    inner join key_feature_days_by_as_of
         on
-            account_panel.account_id = key_feature_days.account_id
-            and account_panel.window_90d_start
-            <= key_feature_days.activity_date
-            and account_panel.as_of_date >= key_feature_days.activity_date
+            account_panel.account_id = key_feature_days_by_as_of.account_id
+            and account_panel.as_of_date
+            = key_feature_days_by_as_of.as_of_date
     group by 1, 2, 3
 
 ),
@@ -133,16 +214,16 @@ users_in_window as (
     select
         account_panel.account_id,
         account_panel.as_of_date,
-        key_feature_user_days.event_name,
-        count(distinct key_feature_user_days.user_id) as active_users_30d
+        key_feature_user_days_by_as_of.event_name,
+        count(distinct key_feature_user_days_by_as_of.user_id)
+            as active_users_30d
     from account_panel
-    inner join key_feature_user_days
+    inner join key_feature_user_days_by_as_of
         on
-            account_panel.account_id = key_feature_user_days.account_id
-            and account_panel.window_30d_start
-            <= key_feature_user_days.activity_date
+            account_panel.account_id
+            = key_feature_user_days_by_as_of.account_id
             and account_panel.as_of_date
-            >= key_feature_user_days.activity_date
+            = key_feature_user_days_by_as_of.as_of_date
     group by 1, 2, 3
 
 ),

@@ -80,7 +80,9 @@ churn_flags_per_account as (
         account_id,
         as_of_date,
         count(*) as churn_flag_count,
-        sum(coalesce(lift, 0)) as churn_risk_score,
+        -- rounded: a sum of doubles depends on row order, and the score is
+        -- compared with a threshold and printed in the evidence
+        round(sum(coalesce(lift, 0)), 6) as churn_risk_score,
         {{ segment_listagg('behaviour_key', ['behaviour_key']) }}
             as churn_flags
     from behaviour_flags

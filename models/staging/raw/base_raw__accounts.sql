@@ -42,8 +42,8 @@ parsed as (
         {{ staging_trimmed('raw_industry') }} as industry,
         upper({{ staging_trimmed('raw_country') }}) as country,
         cast(
-            {{ staging_try_cast(
-                staging_trimmed('raw_employee_count'), 'decimal(18, 4)') }}
+            round({{ staging_try_cast(
+                staging_trimmed('raw_employee_count'), 'decimal(18, 4)') }}, 0)
             as integer
         ) as employee_count,
         {{ staging_try_cast(

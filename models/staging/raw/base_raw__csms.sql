@@ -31,8 +31,8 @@ parsed as (
         lower({{ staging_trimmed('raw_csm_id') }}) as csm_id,
         {{ staging_trimmed('raw_csm_name') }} as csm_name,
         cast(
-            {{ staging_try_cast(
-                staging_trimmed('raw_max_accounts'), 'decimal(18, 4)') }}
+            round({{ staging_try_cast(
+                staging_trimmed('raw_max_accounts'), 'decimal(18, 4)') }}, 0)
             as integer
         ) as max_accounts,
         case

@@ -48,8 +48,8 @@ parsed as (
         {{ staging_try_cast(
             staging_trimmed('raw_responded_at'), 'timestamp') }} as responded_at,
         cast(
-            {{ staging_try_cast(
-                staging_trimmed('raw_score'), 'decimal(18, 4)') }}
+            round({{ staging_try_cast(
+                staging_trimmed('raw_score'), 'decimal(18, 4)') }}, 0)
             as integer
         ) as score
     from raw_text

@@ -63,8 +63,8 @@ parsed as (
             when 'annually' then 'year'
         end as billing_interval,
         cast(
-            {{ staging_try_cast(
-                staging_trimmed('raw_seats'), 'decimal(18, 4)') }}
+            round({{ staging_try_cast(
+                staging_trimmed('raw_seats'), 'decimal(18, 4)') }}, 0)
             as integer
         ) as seats,
         {{ staging_try_cast(

@@ -47,8 +47,8 @@ parsed as (
             staging_trimmed('raw_closed_at'), 'timestamp') }} as closed_at,
         lower({{ staging_trimmed('raw_priority') }}) as priority,
         cast(
-            {{ staging_try_cast(
-                staging_trimmed('raw_csat'), 'decimal(18, 4)') }}
+            round({{ staging_try_cast(
+                staging_trimmed('raw_csat'), 'decimal(18, 4)') }}, 0)
             as integer
         ) as csat
     from raw_text

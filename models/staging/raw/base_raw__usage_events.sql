@@ -8,6 +8,27 @@
     stg_raw__users), duplicate_key. The optional column quantity may be
     absent from the file; absent or empty means 1.
 -#}
+{%- set raw_columns = [
+    'raw_event_id', 'raw_account_id', 'raw_user_id', 'raw_event_name',
+    'raw_occurred_at', 'raw_quantity',
+] -%}
+{%- set copy_window -%}
+    (
+            partition by event_id, row_rejection_reason
+            order by
+                account_id nulls last,
+                user_id nulls last,
+                event_name nulls last,
+                occurred_at nulls last,
+                quantity nulls last,
+                raw_event_id nulls last,
+                raw_account_id nulls last,
+                raw_user_id nulls last,
+                raw_event_name nulls last,
+                raw_occurred_at nulls last,
+                raw_quantity nulls last
+        )
+{%- endset -%}
 with
 
 source as (
@@ -63,8 +84,8 @@ parsed as (
             staging_trimmed('raw_occurred_at'), 'timestamp') }} as occurred_at,
         coalesce(
             cast(
-                {{ staging_try_cast(
-                    staging_trimmed('raw_quantity'), 'decimal(18, 4)') }}
+                round({{ staging_try_cast(
+                    staging_trimmed('raw_quantity'), 'decimal(18, 4)') }}, 0)
                 as integer
             ),
             1
@@ -101,32 +122,29 @@ checked as (
 
 ranked as (
 
+    -- Exact duplicates: raw-identical rows share event_id and rejection
+    -- reason, and the copy order sorts by every raw column, so they are
+    -- adjacent in that order; comparing each row with its neighbours (lag,
+    -- lead) replaces a second window partitioned by all raw columns.
     select
         *,
-        row_number() over (
-            partition by event_id, row_rejection_reason
-            order by
-                account_id nulls last,
-                user_id nulls last,
-                event_name nulls last,
-                occurred_at nulls last,
-                quantity nulls last,
-                raw_event_id nulls last,
-                raw_account_id nulls last,
-                raw_user_id nulls last,
-                raw_event_name nulls last,
-                raw_occurred_at nulls last,
-                raw_quantity nulls last
-        ) as copy_number,
-        count(*) over (
-            partition by
-                raw_event_id,
-                raw_account_id,
-                raw_user_id,
-                raw_event_name,
-                raw_occurred_at,
-                raw_quantity
-        ) as identical_rows
+        row_number() over {{ copy_window }} as copy_number,
+        (
+            (
+                {% for column in raw_columns -%}
+                    lag({{ column }}) over {{ copy_window }}
+                    is not distinct from {{ column }}
+                    {%- if not loop.last %} and{% endif %}
+                {% endfor -%}
+            )
+            or (
+                {% for column in raw_columns -%}
+                    lead({{ column }}) over {{ copy_window }}
+                    is not distinct from {{ column }}
+                    {%- if not loop.last %} and{% endif %}
+                {% endfor -%}
+            )
+        ) as has_identical_copy
     from checked
 
 ),
@@ -147,7 +165,7 @@ final as (
         (
             row_rejection_reason is null
             and copy_number > 1
-            and identical_rows > 1
+            and has_identical_copy
         ) as is_exact_duplicate,
         raw_event_id,
         raw_account_id,

@@ -1,6 +1,7 @@
 # The two commands a new user needs (see README.md):
 #   make demo   install, build the demo warehouse, print the segment summary
-#   make check  install, then run every check: sqlfluff, dbt build + tests, pytest
+#   make check  install, then run every check: sqlfluff, dbt build + tests,
+#               pytest, and the same build on Spark (make check-spark)
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -10,7 +11,7 @@ SEED     ?= 42
 export DBT_PROFILES_DIR := $(CURDIR)
 SHELL := /bin/bash
 
-.PHONY: demo check install lint dbt-build pytest bench clean
+.PHONY: demo check install lint pytest bench clean
 
 $(BIN)/dbt: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,7 @@ install: $(BIN)/dbt
 demo: install
 	$(BIN)/python -m cs_segments.run --accounts $(ACCOUNTS) --seed $(SEED)
 
-check: install lint pytest
+check: install lint pytest check-spark
 
 # sqlfluff only warns when the dbt templater cannot compile a file; a file
 # that is not linted fails the check here.

@@ -61,3 +61,16 @@
 {% macro behaviour_days_before(date_expr, days) -%}
     cast({{ dbt.dateadd('day', -1 * days, date_expr) }} as date)
 {%- endmacro %}
+
+
+{#- Rows week_offset = 0..12: the weekly as-of dates a daily row can reach
+    within a 90-day window (13 x 7 = 91 days). Used to expand daily rows to
+    the as-of dates whose windows contain them, so panels equi-join. -#}
+{% macro behaviour_week_offsets() -%}
+    {%- for week_offset in range(13) %}
+    select {{ week_offset }} as week_offset
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

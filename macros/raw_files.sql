@@ -8,6 +8,33 @@
     {{ return(adapter.dispatch('validate_raw_contract', 'cs_segments')()) }}
 {% endmacro %}
 
+{#- The required columns (not meta.optional) of a raw source node missing
+    from `present` (column names as the engine reports them). -#}
+{% macro raw_contract_missing_columns(node, path, present) %}
+    {%- set present_lower = present | map('lower') | list -%}
+    {%- set problems = [] -%}
+    {%- for column in node.columns.values() -%}
+        {%- set optional = (column.meta or {}).get('optional', false) -%}
+        {%- if not optional and column.name | lower not in present_lower -%}
+            {%- do problems.append(
+                "file " ~ path ~ " is missing required column '"
+                ~ column.name ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(problems) }}
+{% endmacro %}
+
+{#- Stop the run with one message listing every contract problem. -#}
+{% macro raise_raw_contract_problems(problems) %}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "Raw input contract violated (raw_dir="
+            ~ raw_dir() ~ ", raw_format=" ~ raw_format() ~ "):\n  - "
+            ~ problems | join("\n  - ")
+            ~ "\nSee README.md, section 'Raw data contract'.") }}
+    {%- endif -%}
+{% endmacro %}
+
 {% macro default__validate_raw_contract() %}
     {#- Engines other than DuckDB read registered tables: nothing to check. -#}
     {{ return('') }}
@@ -27,25 +54,11 @@
         {%- else -%}
             {%- set described = run_query(
                 "describe select * from " ~ raw_file_reader(node.name)) -%}
-            {%- set present = described.columns[0].values()
-                | map('lower') | list -%}
-            {%- for column in node.columns.values() -%}
-                {%- set optional = (column.meta or {}).get('optional', false) -%}
-                {%- if not optional and column.name | lower not in present -%}
-                    {%- do problems.append(
-                        "file " ~ path ~ " is missing required column '"
-                        ~ column.name ~ "'") -%}
-                {%- endif -%}
-            {%- endfor -%}
+            {%- do problems.extend(raw_contract_missing_columns(
+                node, path, described.columns[0].values())) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if problems -%}
-        {{ exceptions.raise_compiler_error(
-            "Raw input contract violated (raw_dir="
-            ~ raw_dir() ~ ", raw_format=" ~ raw_format() ~ "):\n  - "
-            ~ problems | join("\n  - ")
-            ~ "\nSee README.md, section 'Raw data contract'.") }}
-    {%- endif -%}
+    {%- do raise_raw_contract_problems(problems) -%}
     {{ return('') }}
 {% endmacro %}
 
@@ -84,26 +97,12 @@
             {%- endif -%}
             {%- do run_query("create table " ~ relation ~ " using " ~ fmt
                 ~ " options (" ~ options ~ ")") -%}
-            {%- set present = run_query(
-                "select * from " ~ relation ~ " where 1 = 0").column_names
-                | map('lower') | list -%}
-            {%- for column in node.columns.values() -%}
-                {%- set optional = (column.meta or {}).get('optional', false) -%}
-                {%- if not optional and column.name | lower not in present -%}
-                    {%- do problems.append(
-                        "file " ~ path ~ " is missing required column '"
-                        ~ column.name ~ "'") -%}
-                {%- endif -%}
-            {%- endfor -%}
+            {%- do problems.extend(raw_contract_missing_columns(
+                node, path, run_query(
+                    "select * from " ~ relation ~ " where 1 = 0").column_names)) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if problems -%}
-        {{ exceptions.raise_compiler_error(
-            "Raw input contract violated (raw_dir="
-            ~ raw_dir() ~ ", raw_format=" ~ fmt ~ "):\n  - "
-            ~ problems | join("\n  - ")
-            ~ "\nSee README.md, section 'Raw data contract'.") }}
-    {%- endif -%}
+    {%- do raise_raw_contract_problems(problems) -%}
     {{ return('') }}
 {% endmacro %}
 

@@ -139,10 +139,7 @@ current_as_of as (
 
 week_offsets as (
 
-    {% for week_offset in range(13) %}
-        select {{ week_offset }} as week_offset
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {{ behaviour_week_offsets() }}
 
 ),
 

@@ -74,3 +74,24 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- Expanding daily rows to the weekly as-of dates whose windows contain
+    them (with behaviour_week_offsets() cross joined as week_offsets):
+    days from an activity date to the first as-of date on or after it
+    (as-of dates are the current one and every 7th day before it) ... -#}
+{% macro behaviour_days_to_next_as_of(activity_date) -%}
+    {{ dbt.datediff(activity_date, 'current_as_of.current_as_of_date', 'day') }} % 7
+{%- endmacro %}
+
+{#- ... days between the activity date of row `alias` and the as-of date
+    of its week_offset ... -#}
+{% macro behaviour_days_before_as_of(alias) -%}
+    {{ alias }}.days_to_next_as_of + 7 * week_offsets.week_offset
+{%- endmacro %}
+
+{#- ... and that as-of date. -#}
+{% macro behaviour_expanded_as_of_date(alias) -%}
+    cast({{ dbt.dateadd('day', behaviour_days_before_as_of(alias),
+        alias ~ '.activity_date') }} as date)
+{%- endmacro %}

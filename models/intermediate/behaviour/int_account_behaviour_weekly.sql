@@ -148,10 +148,8 @@ account_days as (
     select
         usage_daily.account_id,
         usage_daily.activity_date,
-        {{ dbt.datediff(
-            'usage_daily.activity_date',
-            'current_as_of.current_as_of_date',
-            'day') }} % 7 as days_to_next_as_of,
+        {{ behaviour_days_to_next_as_of('usage_daily.activity_date') }}
+            as days_to_next_as_of,
         sum(usage_daily.event_count) as event_count
     from usage_daily
     cross join current_as_of
@@ -166,10 +164,8 @@ account_user_days as (
         usage_daily.account_id,
         usage_daily.user_id,
         usage_daily.activity_date,
-        {{ dbt.datediff(
-            'usage_daily.activity_date',
-            'current_as_of.current_as_of_date',
-            'day') }} % 7 as days_to_next_as_of
+        {{ behaviour_days_to_next_as_of('usage_daily.activity_date') }}
+            as days_to_next_as_of
     from usage_daily
     cross join current_as_of
     where
@@ -185,16 +181,11 @@ account_days_by_as_of as (
     select
         account_days.account_id,
         account_days.event_count,
-        account_days.days_to_next_as_of + 7 * week_offsets.week_offset
-            as days_before_as_of,
-        cast({{ dbt.dateadd(
-            'day',
-            'account_days.days_to_next_as_of'
-            ~ ' + 7 * week_offsets.week_offset',
-            'account_days.activity_date') }} as date) as as_of_date
+        {{ behaviour_days_before_as_of('account_days') }} as days_before_as_of,
+        {{ behaviour_expanded_as_of_date('account_days') }} as as_of_date
     from account_days
     cross join week_offsets
-    where account_days.days_to_next_as_of + 7 * week_offsets.week_offset <= 89
+    where {{ behaviour_days_before_as_of('account_days') }} <= 89
 
 ),
 
@@ -204,18 +195,12 @@ account_user_days_by_as_of as (
     select
         account_user_days.account_id,
         account_user_days.user_id,
-        account_user_days.days_to_next_as_of + 7 * week_offsets.week_offset
+        {{ behaviour_days_before_as_of('account_user_days') }}
             as days_before_as_of,
-        cast({{ dbt.dateadd(
-            'day',
-            'account_user_days.days_to_next_as_of'
-            ~ ' + 7 * week_offsets.week_offset',
-            'account_user_days.activity_date') }} as date) as as_of_date
+        {{ behaviour_expanded_as_of_date('account_user_days') }} as as_of_date
     from account_user_days
     cross join week_offsets
-    where
-        account_user_days.days_to_next_as_of + 7 * week_offsets.week_offset
-        <= 89
+    where {{ behaviour_days_before_as_of('account_user_days') }} <= 89
 
 ),
 

@@ -101,10 +101,8 @@ key_feature_days as (
         key_feature_user_days.account_id,
         key_feature_user_days.event_name,
         key_feature_user_days.activity_date,
-        {{ dbt.datediff(
-            'key_feature_user_days.activity_date',
-            'current_as_of.current_as_of_date',
-            'day') }} % 7 as days_to_next_as_of,
+        {{ behaviour_days_to_next_as_of(
+            'key_feature_user_days.activity_date') }} as days_to_next_as_of,
         sum(key_feature_user_days.event_count) as event_count
     from key_feature_user_days
     cross join current_as_of
@@ -119,10 +117,8 @@ distinct_key_feature_user_days as (
         key_feature_user_days.user_id,
         key_feature_user_days.event_name,
         key_feature_user_days.activity_date,
-        {{ dbt.datediff(
-            'key_feature_user_days.activity_date',
-            'current_as_of.current_as_of_date',
-            'day') }} % 7 as days_to_next_as_of
+        {{ behaviour_days_to_next_as_of(
+            'key_feature_user_days.activity_date') }} as days_to_next_as_of
     from key_feature_user_days
     cross join current_as_of
     where key_feature_user_days.user_id is not null
@@ -136,18 +132,12 @@ key_feature_days_by_as_of as (
         key_feature_days.account_id,
         key_feature_days.event_name,
         key_feature_days.event_count,
-        key_feature_days.days_to_next_as_of + 7 * week_offsets.week_offset
+        {{ behaviour_days_before_as_of('key_feature_days') }}
             as days_before_as_of,
-        cast({{ dbt.dateadd(
-            'day',
-            'key_feature_days.days_to_next_as_of'
-            ~ ' + 7 * week_offsets.week_offset',
-            'key_feature_days.activity_date') }} as date) as as_of_date
+        {{ behaviour_expanded_as_of_date('key_feature_days') }} as as_of_date
     from key_feature_days
     cross join week_offsets
-    where
-        key_feature_days.days_to_next_as_of + 7 * week_offsets.week_offset
-        <= 89
+    where {{ behaviour_days_before_as_of('key_feature_days') }} <= 89
 
 ),
 
@@ -158,18 +148,13 @@ key_feature_user_days_by_as_of as (
         distinct_key_feature_user_days.account_id,
         distinct_key_feature_user_days.user_id,
         distinct_key_feature_user_days.event_name,
-        cast({{ dbt.dateadd(
-            'day',
-            'distinct_key_feature_user_days.days_to_next_as_of'
-            ~ ' + 7 * week_offsets.week_offset',
-            'distinct_key_feature_user_days.activity_date') }} as date)
+        {{ behaviour_expanded_as_of_date('distinct_key_feature_user_days') }}
             as as_of_date
     from distinct_key_feature_user_days
     cross join week_offsets
     where
-        distinct_key_feature_user_days.days_to_next_as_of
-        + 7 * week_offsets.week_offset
-        <= 29
+        {{ behaviour_days_before_as_of(
+            'distinct_key_feature_user_days') }} <= 29
 
 ),
 

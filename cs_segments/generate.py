@@ -42,28 +42,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-TABLES = [
-    "accounts",
-    "csms",
-    "subscriptions",
-    "invoices",
-    "users",
-    "usage_events",
-    "support_tickets",
-    "nps_responses",
-    "success_goals",
-]
-TABLE_KEYS = {
-    "accounts": "account_id",
-    "csms": "csm_id",
-    "subscriptions": "subscription_id",
-    "invoices": "invoice_id",
-    "users": "user_id",
-    "usage_events": "event_id",
-    "support_tickets": "ticket_id",
-    "nps_responses": "response_id",
-    "success_goals": "goal_id",
-}
+from cs_segments.contract import table_keys, table_names
+
+# The raw tables and their keys: the contract in
+# models/staging/raw/_raw__sources.yml (cs_segments/contract.py).
+TABLES = table_names()
+TABLE_KEYS = table_keys()
 PLANTED_DIR = "_planted_truth"
 PLANTED_TABLE = "planted_accounts"
 

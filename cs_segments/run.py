@@ -98,6 +98,17 @@ def build(project_dir: Path, raw_dir: Path, raw_format: str, db: Path,
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one readable message, never a traceback
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _main(args: argparse.Namespace) -> int:
     db = Path(args.db)
     if args.raw_dir:
         raw_dir = Path(args.raw_dir)
@@ -117,16 +128,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Building the warehouse {db} from {raw_dir} ({args.raw_format})")
     ok, failures = build(ROOT, raw_dir, args.raw_format, db,
                          as_of_date=args.as_of_date)
+
+    from cs_segments.summary import summary_text
+
     if not ok:
         print("\nThe build failed:", file=sys.stderr)
         for failure in failures or ["see the dbt log above"]:
             print(f"  - {failure}", file=sys.stderr)
-        return 1
-
-    from cs_segments.summary import print_summary
-
-    print_summary(db)
-    return 0
+    print()
+    if args.as_of_date:
+        print(f"As-of date {args.as_of_date}: set with --as-of-date.")
+    else:
+        print("As-of date: inferred from the raw data (the latest usage "
+              "event, else invoice, else subscription start); set it with "
+              "--as-of-date.")
+    if db.exists():
+        if not ok:
+            print("What did build:")
+        print(summary_text(db))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

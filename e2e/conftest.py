@@ -26,35 +26,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from cs_segments.contract import table_keys, table_names  # noqa: E402
 from cs_segments.run import release_duckdb  # noqa: E402
 
 # The demo data every session builds once.
 GEN_ACCOUNTS = 300
 GEN_SEED = 7
 
-RAW_TABLES = [
-    "csms",
-    "accounts",
-    "subscriptions",
-    "invoices",
-    "users",
-    "usage_events",
-    "support_tickets",
-    "nps_responses",
-    "success_goals",
-]
-
-RAW_KEYS = {
-    "csms": "csm_id",
-    "accounts": "account_id",
-    "subscriptions": "subscription_id",
-    "invoices": "invoice_id",
-    "users": "user_id",
-    "usage_events": "event_id",
-    "support_tickets": "ticket_id",
-    "nps_responses": "response_id",
-    "success_goals": "goal_id",
-}
+# The raw tables and their keys, from the contract (the sources YAML).
+RAW_TABLES = table_names()
+RAW_KEYS = table_keys()
 
 # Only staging, the seeds it reads, the tests whose parents are all selected
 # and the singular tests of staging (they also read the sources).
@@ -62,8 +43,8 @@ STAGING_SELECTION = [
     "--select",
     "staging",
     "resource_type:seed",
-    "assert_raw_rows_reconcile",
-    "assert_duplicate_keys_kept_once",
+    "test_name:raw_rows_reconcile",
+    "test_name:raw_duplicates_kept_once",
     "--indirect-selection",
     "cautious",
 ]

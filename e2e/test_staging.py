@@ -193,7 +193,7 @@ def test_missing_column_gives_contract_error(broken_copy, tmp_path):
 
 
 def test_missing_file_gives_contract_error(broken_copy, tmp_path):
-    path = broken_copy / "nps_responses.parquet"
+    path = broken_copy / "subscriptions.parquet"
     path.unlink()
     run = run_dbt(
         ["run", "--select", "stg_raw__csms"],
@@ -204,8 +204,33 @@ def test_missing_file_gives_contract_error(broken_copy, tmp_path):
     text = run.text
     assert "Raw input contract violated" in text, text
     assert f"missing file {path}" in text, text
-    assert "nps_responses" in text
+    assert "table 'subscriptions' is required" in text, text
     assert "Traceback" not in text
+
+
+def test_missing_optional_file_and_column_read_as_empty(broken_copy,
+                                                       tmp_path):
+    """An optional table's file may be absent (staged empty) and an optional
+    column may be absent (read as null); the required ones may not."""
+    (broken_copy / "nps_responses.parquet").unlink()
+    _drop_column(broken_copy / "accounts.parquet", "industry")
+    run = run_dbt(
+        ["build", "--select", "stg_raw__nps_responses", "stg_raw__accounts",
+         "+stg_raw__nps_responses", "resource_type:seed",
+         "--indirect-selection", "cautious", "--exclude", "test_type:unit"],
+        workdir=tmp_path / "dbt",
+        raw_dir=broken_copy,
+    )
+    assert run.success, run.text
+    (nps_rows, accounts_rows, industries), = query(
+        run.db_path,
+        "select (select count(*) from staging.stg_raw__nps_responses),"
+        " (select count(*) from staging.stg_raw__accounts),"
+        " (select count(industry) from staging.stg_raw__accounts)",
+    )
+    assert nps_rows == 0
+    assert accounts_rows == query_raw_count(broken_copy, "accounts")
+    assert industries == 0
 
 
 def test_optional_quantity_column_may_be_absent(broken_copy, tmp_path):
@@ -234,7 +259,10 @@ def test_optional_quantity_column_may_be_absent(broken_copy, tmp_path):
 def test_staging_builds_and_its_tests_pass(staged_generated):
     assert staged_generated.success, staged_generated.text
     statuses = staged_generated.statuses()
-    assert statuses.get("assert_raw_rows_reconcile") == "pass", statuses
+    reconcile = {k: v for k, v in statuses.items()
+                 if k.startswith("source_raw_rows_reconcile_raw_")}
+    assert len(reconcile) == len(RAW_TABLES), statuses
+    assert set(reconcile.values()) == {"pass"}, reconcile
     failed = {k: v for k, v in statuses.items()
               if v not in ("pass", "success")}
     assert not failed, failed
@@ -258,7 +286,8 @@ def test_reconciliation_test_detects_a_lost_row(staged_generated, tmp_path):
     """The singular test really fails when a table does not add up."""
     assert staged_generated.success, staged_generated.text
     target = Path(staged_generated.db_path).parent / "target"
-    compiled = list(target.rglob("compiled/**/assert_raw_rows_reconcile.sql"))
+    compiled = list(target.rglob(
+        "compiled/**/source_raw_rows_reconcile_raw_usage_events_*.sql"))
     assert compiled, "compiled reconciliation test not found"
     sql = compiled[0].read_text()
     # Simulate one clean usage event going missing.

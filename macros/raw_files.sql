@@ -1,11 +1,38 @@
 {#-
     on-run-start check of the raw input contract declared in
-    models/staging/raw/_raw__sources.yml: every table's file exists and has
-    every required column. Stops the run with one message that names each
+    models/staging/raw/_raw__sources.yml (the one list of raw tables), then
+    registration of every raw table as the view raw.<table> that the
+    sources resolve to. Stops the run with one message that names each
     missing file and column, before any model reads the data.
+    The view has exactly the contract's columns, in its order: a missing
+    optional column is null (text), a missing optional table is an empty
+    view. Engines differ only in how a file is read (raw_file_relation).
 -#}
 {% macro validate_raw_contract() %}
     {{ return(adapter.dispatch('validate_raw_contract', 'cs_segments')()) }}
+{% endmacro %}
+
+{#- The raw source nodes of this project, by table name (execution time
+    only: the graph is empty while dbt parses). -#}
+{% macro raw_source_nodes() %}
+    {%- set nodes = [] -%}
+    {%- for node in graph.sources.values()
+        if node.source_name == 'raw' and node.package_name == project_name -%}
+        {%- do nodes.append(node) -%}
+    {%- endfor -%}
+    {{ return(nodes | sort(attribute='name')) }}
+{% endmacro %}
+
+{#- Table-level meta of one raw table (primary_key, optional). -#}
+{% macro raw_table_meta(table_name) %}
+    {%- if not execute -%}{{ return({}) }}{%- endif -%}
+    {%- for node in raw_source_nodes() if node.name == table_name -%}
+        {%- set meta = {} -%}
+        {%- do meta.update(node.meta or {}) -%}
+        {%- do meta.update(node.config.meta or {}) -%}
+        {{ return(meta) }}
+    {%- endfor -%}
+    {{ return({}) }}
 {% endmacro %}
 
 {#- The required columns (not meta.optional) of a raw source node missing
@@ -24,6 +51,30 @@
     {{ return(problems) }}
 {% endmacro %}
 
+{#- Select of the contract's columns from `from_sql` (a file reader or a
+    table), matching the file's column names case-insensitively; a column
+    the file lacks is null. `from_sql` none = an empty table (file absent). -#}
+{% macro raw_contract_view_sql(node, from_sql, present) %}
+    {%- set by_lower = {} -%}
+    {%- for name in present -%}
+        {%- do by_lower.update({name | lower: name}) -%}
+    {%- endfor -%}
+    select
+    {%- for column in node.columns.values() %}
+        {% if from_sql is not none and column.name | lower in by_lower -%}
+            {{ adapter.quote(by_lower[column.name | lower]) }}
+        {%- else -%}
+            cast(null as {{ dbt.type_string() }})
+        {%- endif %} as {{ column.name }}{{ "," if not loop.last }}
+    {%- endfor %}
+    {% if from_sql is none -%}
+    from (select 1 as no_file) as no_file
+    where 1 = 0
+    {%- else -%}
+    from {{ from_sql }}
+    {%- endif %}
+{% endmacro %}
+
 {#- Stop the run with one message listing every contract problem. -#}
 {% macro raise_raw_contract_problems(problems) %}
     {%- if problems -%}
@@ -35,75 +86,100 @@
     {%- endif -%}
 {% endmacro %}
 
+{#- The contract check and registration, shared by every engine; how a file
+    is found and read is the engine's (raw_files_present, raw_file_relation).
+    Returns '' (run as an on-run-start hook). -#}
 {% macro default__validate_raw_contract() %}
-    {#- Engines other than DuckDB read registered tables: nothing to check. -#}
-    {{ return('') }}
-{% endmacro %}
-
-{% macro duckdb__validate_raw_contract() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set present_files = raw_files_present() -%}
     {%- set problems = [] -%}
-    {%- for node in graph.sources.values()
-        if node.source_name == 'raw' and node.package_name == project_name -%}
+    {%- set views = [] -%}
+    {%- for node in raw_source_nodes() -%}
         {%- set path = raw_file_path(node.name) -%}
-        {%- set found = run_query(
-            "select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] -%}
-        {%- if found == 0 -%}
-            {%- do problems.append(
-                "missing file " ~ path ~ " (table '" ~ node.name ~ "')") -%}
+        {%- set optional = raw_table_meta(node.name).get('optional', false) -%}
+        {%- if (node.name ~ '.' ~ raw_format()) not in present_files -%}
+            {%- if optional -%}
+                {%- do views.append((node, none, [])) -%}
+            {%- else -%}
+                {%- do problems.append(
+                    "missing file " ~ path ~ " (table '" ~ node.name
+                    ~ "' is required)") -%}
+            {%- endif -%}
         {%- else -%}
-            {%- set described = run_query(
-                "describe select * from " ~ raw_file_reader(node.name)) -%}
-            {%- do problems.extend(raw_contract_missing_columns(
-                node, path, described.columns[0].values())) -%}
+            {%- set from_sql = raw_file_relation(node.name) -%}
+            {%- set present = run_query(
+                "select * from " ~ from_sql ~ " where 1 = 0").column_names -%}
+            {%- do problems.extend(
+                raw_contract_missing_columns(node, path, present)) -%}
+            {%- do views.append((node, from_sql, present)) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- do raise_raw_contract_problems(problems) -%}
+    {%- do run_query("create schema if not exists "
+        ~ adapter.quote(views[0][0].schema) if views else "select 1") -%}
+    {%- for node, from_sql, present in views -%}
+        {%- set relation = api.Relation.create(
+            database=node.database, schema=node.schema,
+            identifier=node.identifier) -%}
+        {%- do run_query("create or replace view " ~ relation ~ " as "
+            ~ raw_contract_view_sql(node, from_sql, present)) -%}
+    {%- endfor -%}
     {{ return('') }}
+{% endmacro %}
+
+{#- Names of the raw files present in raw_dir (<table>.<format>). -#}
+{% macro raw_files_present() %}
+    {{ return(adapter.dispatch('raw_files_present', 'cs_segments')()) }}
+{% endmacro %}
+
+{% macro default__raw_files_present() %}
+    {%- set names = [] -%}
+    {%- for node in raw_source_nodes() -%}
+        {%- set found = run_query(
+            "select count(*) from glob('" ~ raw_file_path(node.name)
+            ~ "')").columns[0].values()[0] -%}
+        {%- if found > 0 -%}
+            {%- do names.append(node.name ~ '.' ~ raw_format()) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
+{% macro spark__raw_files_present() %}
+    {{ return(raw_files_present_spark()) }}
+{% endmacro %}
+
+{#- SQL that reads one raw table's file (a table function, or a table the
+    engine registered over the file). -#}
+{% macro raw_file_relation(table_name) %}
+    {{ return(adapter.dispatch('raw_file_relation', 'cs_segments')(
+        table_name)) }}
+{% endmacro %}
+
+{% macro default__raw_file_relation(table_name) %}
+    {{ return(raw_file_reader(table_name)) }}
 {% endmacro %}
 
 {#-
-    Spark: the sources resolve to raw.<table>; each run (re)registers every
-    raw file as an external table of schema `raw` over the file (parquet, or
-    CSV with a header read as text: staging casts it). Dropping such a table
-    leaves the file alone. A file that is missing is reported like on DuckDB,
-    from a listing of raw_dir, before Spark is asked to read it.
+    Spark: each run (re)registers every raw file as the external table
+    raw.<table>__file over the file (parquet, or CSV with a header read as
+    text: staging casts it). Dropping such a table leaves the file alone.
 -#}
-{% macro spark__validate_raw_contract() %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set fmt = raw_format() -%}
-    {%- set nodes = [] -%}
-    {%- for node in graph.sources.values()
-        if node.source_name == 'raw' and node.package_name == project_name -%}
-        {%- do nodes.append(node) -%}
-    {%- endfor -%}
-    {%- set present_files = raw_files_present_spark() -%}
-    {%- set problems = [] -%}
+{% macro spark__raw_file_relation(table_name) %}
+    {%- set path = raw_file_path(table_name) -%}
+    {%- set relation = 'raw.' ~ table_name ~ '__file' -%}
     {%- do run_query("create schema if not exists raw") -%}
-    {%- for node in nodes -%}
-        {%- set path = raw_file_path(node.name) -%}
-        {%- set relation = 'raw.' ~ node.name -%}
-        {%- do run_query("drop table if exists " ~ relation) -%}
-        {%- if (node.name ~ '.' ~ fmt) not in present_files -%}
-            {%- do problems.append(
-                "missing file " ~ path ~ " (table '" ~ node.name ~ "')") -%}
-        {%- else -%}
-            {%- if fmt == 'csv' -%}
-                {%- set options = "path '" ~ path ~ "', header 'true'"
-                    ~ ", inferSchema 'false', multiLine 'true'"
-                    ~ ", escape '\"'" -%}
-            {%- else -%}
-                {%- set options = "path '" ~ path ~ "'" -%}
-            {%- endif -%}
-            {%- do run_query("create table " ~ relation ~ " using " ~ fmt
-                ~ " options (" ~ options ~ ")") -%}
-            {%- do problems.extend(raw_contract_missing_columns(
-                node, path, run_query(
-                    "select * from " ~ relation ~ " where 1 = 0").column_names)) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- do raise_raw_contract_problems(problems) -%}
-    {{ return('') }}
+    {%- do run_query("drop table if exists " ~ relation) -%}
+    {%- if raw_format() == 'csv' -%}
+        {%- set options = "path '" ~ path ~ "', header 'true'"
+            ~ ", inferSchema 'false', multiLine 'true'"
+            ~ ", escape '\"'" -%}
+    {%- else -%}
+        {%- set options = "path '" ~ path ~ "'" -%}
+    {%- endif -%}
+    {%- do run_query("create table " ~ relation ~ " using " ~ raw_format()
+        ~ " options (" ~ options ~ ")") -%}
+    {{ return(relation) }}
 {% endmacro %}
 
 {#- Spark: names of the files directly in raw_dir with the raw format's

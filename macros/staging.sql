@@ -10,23 +10,6 @@
 -#}
 
 
-{#- The raw tables, each with its primary key column: the list the
-    reconciliation test (tests/assert_raw_rows_reconcile.sql) loops over. -#}
-{% macro staging_raw_tables() -%}
-    {{ return([
-        {'name': 'csms', 'key': 'csm_id'},
-        {'name': 'accounts', 'key': 'account_id'},
-        {'name': 'subscriptions', 'key': 'subscription_id'},
-        {'name': 'invoices', 'key': 'invoice_id'},
-        {'name': 'users', 'key': 'user_id'},
-        {'name': 'usage_events', 'key': 'event_id'},
-        {'name': 'support_tickets', 'key': 'ticket_id'},
-        {'name': 'nps_responses', 'key': 'response_id'},
-        {'name': 'success_goals', 'key': 'goal_id'},
-    ]) }}
-{%- endmacro %}
-
-
 {#- A raw value as text, unchanged (not trimmed): what the quarantine shows. -#}
 {% macro staging_raw_text(column) -%}
     cast({{ column }} as {{ dbt.type_string() }})
@@ -75,72 +58,4 @@
                 staging_trimmed(raw), 'decimal(18, 4)') }})
         )
     )
-{%- endmacro %}
-
-
-{#- True when `column` exists in the raw table (used for optional columns,
-    e.g. usage_events.quantity). Asks the engine for the columns of an empty
-    result, so it works for files and for tables alike. -#}
-{% macro staging_source_has_column(table_name, column) -%}
-    {%- if not execute -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set relation = source('raw', table_name) | string -%}
-    {#- In a dbt unit test the source is a fixture CTE that cannot be queried
-        on its own; the fixture lists its columns, take them as present. -#}
-    {%- if '__dbt__cte__' in relation -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set result = run_query(
-        "select * from " ~ relation ~ " where 1 = 0") -%}
-    {{ return(column | lower in result.column_names | map('lower') | list) }}
-{%- endmacro %}
-
-
-{#- One row per raw table whose row count differs from its clean plus
-    quarantined row counts (every raw row must land in exactly one of them).
-    Used by tests/assert_raw_rows_reconcile.sql. -#}
-{% macro staging_reconciliation_query() -%}
-    {%- for table in staging_raw_tables() %}
-    select
-        '{{ table.name }}' as table_name,
-        source_counts.row_count as source_rows,
-        stg_counts.row_count as stg_rows,
-        quarantine_counts.row_count as quarantine_rows
-    from (
-        select count(*) as row_count
-        from {{ source('raw', table.name) }}
-    ) as source_counts
-    cross join (
-        select count(*) as row_count
-        from {{ ref('stg_raw__' ~ table.name) }}
-    ) as stg_counts
-    cross join (
-        select count(*) as row_count
-        from {{ ref('stg_raw__' ~ table.name ~ '__quarantine') }}
-    ) as quarantine_counts
-    where
-        source_counts.row_count
-        <> stg_counts.row_count + quarantine_counts.row_count
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-{%- endmacro %}
-
-
-{#- One row per quarantined duplicate_key row whose key is missing from the
-    clean model (the kept copy must be there). Used by
-    tests/assert_duplicate_keys_kept_once.sql. -#}
-{% macro staging_lost_duplicates_query() -%}
-    {%- for table in staging_raw_tables() %}
-    select
-        '{{ table.name }}' as table_name,
-        quarantine.{{ table.key }} as key_value
-    from {{ ref('stg_raw__' ~ table.name ~ '__quarantine') }} as quarantine
-    left join {{ ref('stg_raw__' ~ table.name) }} as clean
-        on quarantine.{{ table.key }} = clean.{{ table.key }}
-    where
-        quarantine.rejection_reason = 'duplicate_key'
-        and clean.{{ table.key }} is null
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
 {%- endmacro %}

@@ -1,5 +1,7 @@
 {#-
-    Leading-indicator analysis, one row per candidate behaviour_key.
+    Leading-indicator analysis, one row per candidate behaviour_key whose
+    inputs this build has (int_capability_requirements; the others are not
+    evidence and are left out, see rpt_capabilities).
     Observations: the churn and renewal events of int_churn_renewal_events,
     each with the candidate behaviours of its account on the event's
     observation_date (the panel row `indicator_lead_days` before the event).
@@ -37,6 +39,20 @@ candidates as (
 
 ),
 
+-- Behaviours whose inputs this build has (capability_requirements seed):
+-- one computed without its inputs (e.g. few_active_users without user ids
+-- in usage) would be true for everyone and is no evidence.
+offered_behaviours as (
+
+    select capability_key as behaviour_key
+    from {{ ref('int_capability_requirements') }}
+    where capability_type = 'behaviour'
+    group by 1
+    having
+        min(case when input_is_available then 1 else 0 end) = 1
+
+),
+
 events as (
 
     select
@@ -51,8 +67,10 @@ events as (
 
 behaviour_keys as (
 
-    select distinct behaviour_key
+    select distinct candidates.behaviour_key
     from candidates
+    inner join offered_behaviours
+        on candidates.behaviour_key = offered_behaviours.behaviour_key
 
 ),
 
@@ -69,6 +87,8 @@ observations as (
         on
             events.account_id = candidates.account_id
             and events.observation_date = candidates.as_of_date
+    inner join offered_behaviours
+        on candidates.behaviour_key = offered_behaviours.behaviour_key
 
 ),
 

@@ -3,7 +3,7 @@
     and the rejection reason of every row (null = clean). Rules, first broken
     one wins: null_key, unparseable_date, invalid_number, after_as_of_date,
     orphan_csm_id, duplicate_key. Reads stg_raw__csms (clean CSM keys) for
-    the orphan check.
+    the orphan check, made only when stg_raw__csms has rows.
 -#}
 with
 
@@ -16,6 +16,24 @@ source as (
 csms as (
 
     select csm_id from {{ ref('stg_raw__csms') }}
+
+),
+
+-- orphan_csm_id is only checked when there is a csms table to check
+-- against: an export without CSMs keeps the accounts' csm_id.
+csms_loaded as (
+
+    select count(*) > 0 as has_csms from csms
+
+),
+
+country_synonyms as (
+
+    select
+        raw_value,
+        canonical_value
+    from {{ ref('enum_synonyms') }}
+    where domain = 'country'
 
 ),
 
@@ -36,11 +54,14 @@ raw_text as (
 parsed as (
 
     select
-        *,
+        raw_text.*,
         lower({{ staging_trimmed('raw_account_id') }}) as account_id,
         {{ staging_trimmed('raw_account_name') }} as account_name,
         {{ staging_trimmed('raw_industry') }} as industry,
-        upper({{ staging_trimmed('raw_country') }}) as country,
+        coalesce(
+            country_synonyms.canonical_value,
+            upper({{ staging_trimmed('raw_country') }})
+        ) as country,
         cast(
             round({{ staging_try_cast(
                 staging_trimmed('raw_employee_count'), 'decimal(18, 4)') }}, 0)
@@ -50,6 +71,10 @@ parsed as (
             staging_trimmed('raw_created_at'), 'timestamp') }} as created_at,
         lower({{ staging_trimmed('raw_csm_id') }}) as csm_id
     from raw_text
+    left join country_synonyms
+        on
+            lower({{ staging_trimmed('raw_text.raw_country') }})
+            = country_synonyms.raw_value
 
 ),
 
@@ -64,12 +89,16 @@ checked as (
                 then 'invalid_number'
             when cast(parsed.created_at as date) > {{ as_of_date() }}
                 then 'after_as_of_date'
-            when parsed.csm_id is not null and csms.csm_id is null
+            when
+                parsed.csm_id is not null
+                and csms.csm_id is null
+                and csms_loaded.has_csms
                 then 'orphan_csm_id'
         end as row_rejection_reason
     from parsed
     left join csms
         on parsed.csm_id = csms.csm_id
+    cross join csms_loaded
 
 ),
 

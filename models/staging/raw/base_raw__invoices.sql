@@ -34,6 +34,16 @@ currency_rates as (
 
 ),
 
+invoice_status_synonyms as (
+
+    select
+        raw_value,
+        canonical_value
+    from {{ ref('enum_synonyms') }}
+    where domain = 'invoice_status'
+
+),
+
 raw_text as (
 
     select
@@ -53,7 +63,7 @@ raw_text as (
 parsed as (
 
     select
-        *,
+        raw_text.*,
         lower({{ staging_trimmed('raw_invoice_id') }}) as invoice_id,
         lower({{ staging_trimmed('raw_account_id') }}) as account_id,
         lower({{ staging_trimmed('raw_subscription_id') }}) as subscription_id,
@@ -64,10 +74,17 @@ parsed as (
         {{ staging_try_cast(
             staging_trimmed('raw_amount'), 'decimal(18, 2)') }} as amount,
         upper({{ staging_trimmed('raw_currency') }}) as currency,
-        lower({{ staging_trimmed('raw_status') }}) as status,
+        coalesce(
+            invoice_status_synonyms.canonical_value,
+            lower({{ staging_trimmed('raw_status') }})
+        ) as status,
         {{ staging_try_cast(
             staging_trimmed('raw_paid_at'), 'timestamp') }} as paid_at
     from raw_text
+    left join invoice_status_synonyms
+        on
+            lower({{ staging_trimmed('raw_text.raw_status') }})
+            = invoice_status_synonyms.raw_value
 
 ),
 

@@ -4,7 +4,8 @@
     first broken one wins: null_key, unparseable_date, score_out_of_range
     (score missing, not a whole number or outside 0-10), after_as_of_date,
     orphan_account_id, orphan_user_id (a non-empty user_id not in
-    stg_raw__users), duplicate_key.
+    stg_raw__users; checked only when stg_raw__users has
+    rows), duplicate_key.
 -#}
 with
 
@@ -23,6 +24,14 @@ accounts as (
 users as (
 
     select user_id from {{ ref('stg_raw__users') }}
+
+),
+
+-- orphan_user_id is only checked when there is a users table to check
+-- against: an export without users keeps its user ids.
+users_loaded as (
+
+    select count(*) > 0 as has_users from users
 
 ),
 
@@ -71,7 +80,10 @@ checked as (
             when cast(parsed.responded_at as date) > {{ as_of_date() }}
                 then 'after_as_of_date'
             when accounts.account_id is null then 'orphan_account_id'
-            when parsed.user_id is not null and users.user_id is null
+            when
+                parsed.user_id is not null
+                and users.user_id is null
+                and users_loaded.has_users
                 then 'orphan_user_id'
         end as row_rejection_reason
     from parsed
@@ -79,6 +91,7 @@ checked as (
         on parsed.account_id = accounts.account_id
     left join users
         on parsed.user_id = users.user_id
+    cross join users_loaded
 
 ),
 

@@ -28,6 +28,16 @@ currency_rates as (
 
 ),
 
+billing_interval_synonyms as (
+
+    select
+        raw_value,
+        canonical_value
+    from {{ ref('enum_synonyms') }}
+    where domain = 'billing_interval'
+
+),
+
 raw_text as (
 
     select
@@ -49,18 +59,21 @@ raw_text as (
 parsed as (
 
     select
-        *,
+        raw_text.*,
         lower({{ staging_trimmed('raw_subscription_id') }})
             as subscription_id,
         lower({{ staging_trimmed('raw_account_id') }}) as account_id,
         lower({{ staging_trimmed('raw_plan_name') }}) as plan_name,
-        case lower({{ staging_trimmed('raw_billing_interval') }})
-            when 'month' then 'month'
-            when 'monthly' then 'month'
-            when 'year' then 'year'
-            when 'yearly' then 'year'
-            when 'annual' then 'year'
-            when 'annually' then 'year'
+        case
+            when
+                coalesce(
+                    billing_interval_synonyms.canonical_value,
+                    lower({{ staging_trimmed('raw_billing_interval') }})
+                ) in ('month', 'year')
+                then coalesce(
+                    billing_interval_synonyms.canonical_value,
+                    lower({{ staging_trimmed('raw_billing_interval') }})
+                )
         end as billing_interval,
         cast(
             round({{ staging_try_cast(
@@ -79,6 +92,10 @@ parsed as (
             as canceled_at,
         {{ staging_trimmed('raw_cancel_reason') }} as cancel_reason
     from raw_text
+    left join billing_interval_synonyms
+        on
+            lower({{ staging_trimmed('raw_text.raw_billing_interval') }})
+            = billing_interval_synonyms.raw_value
 
 ),
 

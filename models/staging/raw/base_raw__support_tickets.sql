@@ -22,6 +22,16 @@ accounts as (
 
 ),
 
+ticket_priority_synonyms as (
+
+    select
+        raw_value,
+        canonical_value
+    from {{ ref('enum_synonyms') }}
+    where domain = 'ticket_priority'
+
+),
+
 raw_text as (
 
     select
@@ -38,20 +48,27 @@ raw_text as (
 parsed as (
 
     select
-        *,
+        raw_text.*,
         lower({{ staging_trimmed('raw_ticket_id') }}) as ticket_id,
         lower({{ staging_trimmed('raw_account_id') }}) as account_id,
         {{ staging_try_cast(
             staging_trimmed('raw_opened_at'), 'timestamp') }} as opened_at,
         {{ staging_try_cast(
             staging_trimmed('raw_closed_at'), 'timestamp') }} as closed_at,
-        lower({{ staging_trimmed('raw_priority') }}) as priority,
+        coalesce(
+            ticket_priority_synonyms.canonical_value,
+            lower({{ staging_trimmed('raw_priority') }})
+        ) as priority,
         cast(
             round({{ staging_try_cast(
                 staging_trimmed('raw_csat'), 'decimal(18, 4)') }}, 0)
             as integer
         ) as csat
     from raw_text
+    left join ticket_priority_synonyms
+        on
+            lower({{ staging_trimmed('raw_text.raw_priority') }})
+            = ticket_priority_synonyms.raw_value
 
 ),
 

@@ -5,8 +5,9 @@
     (quantity, when given, must be a whole number >= 1), unknown_event_name,
     after_as_of_date (the event's day is after the as-of date),
     orphan_account_id, orphan_user_id (a non-empty user_id not in
-    stg_raw__users), duplicate_key. The optional column quantity may be
-    absent from the file; absent or empty means 1.
+    stg_raw__users; checked only when stg_raw__users has rows),
+    duplicate_key. The optional column quantity may be absent from the
+    file (raw.usage_events then shows it null); absent or empty means 1.
 -#}
 {%- set raw_columns = [
     'raw_event_id', 'raw_account_id', 'raw_user_id', 'raw_event_name',
@@ -49,6 +50,14 @@ users as (
 
 ),
 
+-- orphan_user_id is only checked when there is a users table to check
+-- against: an export without users keeps its user ids.
+users_loaded as (
+
+    select count(*) > 0 as has_users from users
+
+),
+
 event_catalog as (
 
     select event_name from {{ ref('event_catalog') }}
@@ -63,11 +72,7 @@ raw_text as (
         {{ staging_raw_text('user_id') }} as raw_user_id,
         {{ staging_raw_text('event_name') }} as raw_event_name,
         {{ staging_raw_text('occurred_at') }} as raw_occurred_at,
-        {% if staging_source_has_column('usage_events', 'quantity') -%}
-            {{ staging_raw_text('quantity') }} as raw_quantity
-        {%- else -%}
-            cast(null as {{ dbt.type_string() }}) as raw_quantity
-        {%- endif %}
+        {{ staging_raw_text('quantity') }} as raw_quantity
     from source
 
 ),
@@ -107,7 +112,10 @@ checked as (
             when cast(parsed.occurred_at as date) > {{ as_of_date() }}
                 then 'after_as_of_date'
             when accounts.account_id is null then 'orphan_account_id'
-            when parsed.user_id is not null and users.user_id is null
+            when
+                parsed.user_id is not null
+                and users.user_id is null
+                and users_loaded.has_users
                 then 'orphan_user_id'
         end as row_rejection_reason
     from parsed
@@ -117,6 +125,7 @@ checked as (
         on parsed.account_id = accounts.account_id
     left join users
         on parsed.user_id = users.user_id
+    cross join users_loaded
 
 ),
 

@@ -1,0 +1,57 @@
+{#-
+    What staging did with the raw rows: one row per raw table and outcome
+    (staged, or quarantined with its rejection_reason) with the row count.
+    Staged + quarantined rows of a table = its raw rows (the reconciliation
+    tests on the sources guarantee it). The tables are listed here because
+    dbt must see every ref when it parses; the test
+    assert_every_raw_table_has_staging_outcomes checks the list against the
+    raw contract (models/staging/raw/_raw__sources.yml).
+-#}
+{%- set tables = [
+    'accounts', 'csms', 'subscriptions', 'invoices', 'users',
+    'usage_events', 'support_tickets', 'nps_responses', 'success_goals',
+] -%}
+with
+
+{% for table_name in tables %}
+    staged_{{ table_name }} as (
+
+        select
+            '{{ table_name }}' as table_name,
+            'staged' as outcome,
+            cast(null as {{ dbt.type_string() }}) as rejection_reason,
+            count(*) as row_count
+        from {{ ref('stg_raw__' ~ table_name) }}
+
+    ),
+
+    quarantined_{{ table_name }} as (
+
+        select
+            '{{ table_name }}' as table_name,
+            'quarantined' as outcome,
+            rejection_reason,
+            count(*) as row_count
+        from {{ ref('stg_raw__' ~ table_name ~ '__quarantine') }}
+        group by 1, 2, 3
+
+    ),
+
+{% endfor %}
+final as (
+
+    {% for table_name in tables %}
+        select * from staged_{{ table_name }}
+        union all
+        select * from quarantined_{{ table_name }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select
+    table_name,
+    outcome,
+    rejection_reason,
+    cast(row_count as bigint) as row_count
+from final

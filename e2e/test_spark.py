@@ -130,12 +130,13 @@ def test_spark_build_matches_duckdb(spark_build, duckdb_build):
 def test_spark_missing_raw_file_is_reported(spark_build, spark_env,
                                             tiny_raw):
     """Same message as on DuckDB (macros/raw_files.sql), no Java trace."""
-    broken = spark_env / "raw_without_csms"
+    broken = spark_env / "raw_without_subscriptions"
     shutil.copytree(tiny_raw, broken)
-    (broken / "csms.parquet").unlink()
+    (broken / "subscriptions.parquet").unlink()
     run = run_dbt(["run", "--target", "spark", "--select", "int_as_of_dates"],
                   workdir=spark_env / "dbt_broken", raw_dir=broken)
     assert not run.success
-    expected = f"missing file {broken}/csms.parquet (table 'csms')"
+    expected = (f"missing file {broken}/subscriptions.parquet"
+                " (table 'subscriptions' is required)")
     assert expected in run.text, run.text
     assert "Raw input contract violated" in run.text

@@ -145,10 +145,6 @@
     {{ return(names) }}
 {% endmacro %}
 
-{% macro spark__raw_files_present() %}
-    {{ return(raw_files_present_spark()) }}
-{% endmacro %}
-
 {#- SQL that reads one raw table's file (a table function, or a table the
     engine registered over the file). -#}
 {% macro raw_file_relation(table_name) %}
@@ -187,7 +183,7 @@
     that does not exist, so a local raw_dir is first checked with
     java.io.File (through Spark's Utils.resolveURI, which ends the URI of an
     existing directory with '/'); a remote one (s3a://...) is listed as is. -#}
-{% macro raw_files_present_spark() %}
+{% macro spark__raw_files_present() %}
     {%- set dir = raw_dir() -%}
     {%- if '://' not in dir -%}
         {%- set resolved = run_query(

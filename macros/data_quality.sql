@@ -184,7 +184,8 @@ final as (
     the share of flagged rows of `check_name` is above its threshold in any
     table (compared as rows_flagged > threshold x rows_checked, so one
     flagged row among millions is above a threshold of 0), or when the
-    report has no row for the check. Usage in YAML:
+    report has no row for the check. The threshold is read from the var, not
+    from the report's column, so `dbt test --vars ...` applies a new one. Usage in YAML:
 
         data_tests:
           - dq_share_within_threshold:
@@ -216,7 +217,9 @@ above_threshold as (
         threshold,
         example_keys
     from report
-    where rows_flagged > threshold * rows_checked
+    where
+        rows_flagged
+        > cast({{ dq_max_share(check_name) }} as decimal(18, 6)) * rows_checked
 
 ),
 

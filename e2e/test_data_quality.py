@@ -434,3 +434,20 @@ def test_checks_error_when_the_vars_say_so(planted, tmp_path):
     expected["dq_event_not_in_catalog"] = "pass"
     assert {name: statuses.get(name) for name in DQ_TESTS.values()} == expected
     assert "Traceback" not in again.text
+
+
+def test_events_command_agrees_with_the_report(planted):
+    """The figure the events command prints (rows not in the catalog) is the
+    report's event_not_in_catalog count on the same raw files."""
+    from cs_segments import events
+
+    run = planted["run"]
+    assert run.success, run.text
+    catalog = events.read_catalog(events.DEFAULT_CATALOG)
+    stats, totals = events.event_stats(
+        planted["raw"] / "usage_events.parquet", "parquet", catalog)
+    unknown = {s.event_name: s.rows for s in stats if not s.in_catalog}
+    assert unknown == {"teleport": 2, "beam": 1}
+    row = _report(run.db_path)[("event_not_in_catalog", "usage_events")]
+    assert (sum(unknown.values()), totals.rows) == (
+        row["rows_flagged"], row["rows_checked"])

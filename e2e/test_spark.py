@@ -56,6 +56,11 @@ MEMBERSHIP_SQL = """
     from intermediate.int_account_segment_membership_weekly
     group by 1, 2
 """
+DATA_QUALITY_SQL = """
+    select check_name, table_name, rows_flagged, rows_checked,
+           share_flagged, example_keys, extra_arr_usd, is_above_threshold
+    from marts.rpt_data_quality
+"""
 LIFECYCLE_SQL = """
     select account_id, lifecycle_stage
     from intermediate.int_account_lifecycle_weekly
@@ -125,6 +130,10 @@ def test_spark_build_matches_duckdb(spark_build, duckdb_build):
 
     assert _spark_rows(LIFECYCLE_SQL) == _duck_rows(duckdb_build,
                                                     LIFECYCLE_SQL)
+
+    quality_spark = _spark_rows(DATA_QUALITY_SQL)
+    assert len(quality_spark) == 14, quality_spark
+    assert quality_spark == _duck_rows(duckdb_build, DATA_QUALITY_SQL)
 
 
 def test_spark_missing_raw_file_is_reported(spark_build, spark_env,

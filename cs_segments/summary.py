@@ -72,7 +72,9 @@ QUARANTINE_SQL = """
     order by table_name, outcome desc, row_count desc, rejection_reason
 """
 
-DATA_QUALITY_SQL = "select * from marts.rpt_data_quality"
+DATA_QUALITY_SQL = """
+    select * from marts.rpt_data_quality order by check_order, table_name
+"""
 
 CAPABILITY_TYPES = ["dimension", "measure", "behaviour", "segment"]
 

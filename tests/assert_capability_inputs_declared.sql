@@ -1,10 +1,10 @@
 {#-
     Every candidate behaviour declares the inputs it needs in the
     capability_requirements seed (a behaviour without a declaration would
-    silently drop out of the churn-indicator analysis), and every raw table
-    of the contract has its staging outcomes in int_staging_outcomes (its
-    list of tables is written there because dbt parses refs before it knows
-    the sources). Returns the behaviour keys and tables that are missing.
+    silently drop out of the churn-indicator analysis), and the parse-time
+    list of raw tables staging_raw_tables() (macros/staging.sql) equals the
+    raw contract in names and primary keys. Returns the behaviour keys and
+    the tables that differ.
 -#}
 with
 
@@ -24,23 +24,35 @@ declared as (
 
 ),
 
-contract_tables as (
+{#- The parse-time list staging_raw_tables() against the raw contract
+    (names and primary keys), compared when the graph is known. -#}
+{%- set mismatched = [] -%}
+{%- if execute -%}
+    {%- set contract = {} -%}
+    {%- for node in raw_source_nodes() -%}
+        {%- do contract.update(
+            {node.name: raw_table_meta(node.name).get('primary_key')}) -%}
+    {%- endfor -%}
+    {%- set listed = {} -%}
+    {%- for table in staging_raw_tables() -%}
+        {%- do listed.update({table.name: table.key}) -%}
+    {%- endfor -%}
+    {%- for name in (contract.keys() | list) + (listed.keys() | list)
+        if contract.get(name) != listed.get(name)
+        and name not in mismatched -%}
+        {%- do mismatched.append(name) -%}
+    {%- endfor -%}
+{%- endif %}
 
-    {% if execute -%}
-        {% for node in raw_source_nodes() -%}
-            select '{{ node.name }}' as table_name
-            {% if not loop.last %}union all{% endif %}
-        {% endfor %}
-    {%- else -%}
-    select 'accounts' as table_name
-    {%- endif %}
+mismatched_tables as (
 
-),
-
-summarised as (
-
-    select distinct table_name
-    from {{ ref('int_staging_outcomes') }}
+    {% for name in mismatched -%}
+        select '{{ name }}' as table_name
+        union all
+    {% endfor -%}
+    select cast(null as {{ dbt.type_string() }}) as table_name
+    from (select 1 as no_row) as no_rows
+    where 1 = 0
 
 )
 
@@ -56,8 +68,5 @@ union all
 
 select
     'raw_table' as missing_kind,
-    contract_tables.table_name as missing_key
-from contract_tables
-left join summarised
-    on contract_tables.table_name = summarised.table_name
-where summarised.table_name is null
+    table_name as missing_key
+from mismatched_tables

@@ -2,15 +2,11 @@
     What staging did with the raw rows: one row per raw table and outcome
     (staged, or quarantined with its rejection_reason) with the row count.
     Staged + quarantined rows of a table = its raw rows (the reconciliation
-    tests on the sources guarantee it). The tables are listed here because
-    dbt must see every ref when it parses; the test
-    assert_every_raw_table_has_staging_outcomes checks the list against the
-    raw contract (models/staging/raw/_raw__sources.yml).
+    tests on the sources guarantee it). The tables: staging_raw_tables()
+    (macros/staging.sql), checked against the raw contract by
+    tests/assert_capability_inputs_declared.sql.
 -#}
-{%- set tables = [
-    'accounts', 'csms', 'subscriptions', 'invoices', 'users',
-    'usage_events', 'support_tickets', 'nps_responses', 'success_goals',
-] -%}
+{%- set tables = staging_raw_tables() | map(attribute='name') | list -%}
 with
 
 {% for table_name in tables %}

@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     from cs_segments.summary import print_summary
 
     print_summary(db)
+    from cs_segments.report import write_report_after_run
+    write_report_after_run(db)
     return 0
 
 

@@ -74,7 +74,10 @@ def load_data(db: str | os.PathLike) -> dict[str, list[dict]]:
     if not Path(db).exists():
         raise ReportError(f"no warehouse at {db}; build it first "
                           "(python -m cs_segments.run)")
-    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise ReportError(f"cannot open {db}: {exc}") from exc
     try:
         data = {key: _read(con, relation)
                 for key, relation in RELATIONS.items() if key != "as_of"}
@@ -97,7 +100,8 @@ def _layout(fig, title: str, height: int = 420, left: int = 60) -> None:
     fig.update_layout(title={"text": title, "x": 0.01}, height=height,
                       margin={"l": left, "r": 30, "t": 70, "b": 50},
                       template="plotly_white",
-                      legend={"orientation": "h", "y": -0.18})
+                      legend={"orientation": "h", "y": 1.0, "x": 1.0,
+                              "xanchor": "right", "yanchor": "bottom"})
     fig.update_yaxes(automargin=True)
     fig.update_xaxes(automargin=True)
 
@@ -121,6 +125,7 @@ def pyramid_chart(rows: list[dict]) -> Chart:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(showticklabels=False, row=1, col=1)
     _layout(fig, "Static pyramid: accounts and ARR per value tier", 360)
+    fig.update_layout(showlegend=False)
     total = sum(r["account_count"] for r in rows)
     arr = sum(_f(r["arr_usd"]) for r in rows)
     return Chart("pyramid", "Static pyramid", fig,
@@ -236,7 +241,8 @@ def csm_load_chart(rows: list[dict]) -> Chart:
     import plotly.graph_objects as go
 
     rows = sorted(rows, key=lambda r: r["csm_id"])
-    names = [r["csm_name"] or r["csm_id"] for r in rows]
+    # the id keeps two CSMs of the same name apart
+    names = [f"{r['csm_name'] or ''} ({r['csm_id']})" for r in rows]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=names, y=[r["assigned_accounts"] for r in rows],
                          name="assigned accounts", marker_color="#4c78a8"))
@@ -248,7 +254,7 @@ def csm_load_chart(rows: list[dict]) -> Chart:
                                      "line": {"width": 3},
                                      "color": "#222"}))
     fig.update_layout(barmode="overlay")
-    _layout(fig, "CSM load against capacity", 400)
+    _layout(fig, "CSM load against capacity", 480)
     over = sum(1 for r in rows if r["is_over_capacity"])
     return Chart("csm_load", "CSM load", fig,
                  f"{over} of {len(rows)} CSMs carry more accounts than their "
@@ -302,7 +308,8 @@ def backtest_chart(rows: list[dict], tradeoff: list[dict],
     fig.update_xaxes(title_text="recall", row=1, col=2)
     fig.update_yaxes(title_text="precision", row=1, col=2)
     _layout(fig, "Backtest of the churn signals", 520)
-    fig.update_layout(legend={"y": -0.25})
+    fig.update_layout(legend={"y": -0.25, "x": 0, "xanchor": "left",
+                              "yanchor": "top"})
     table = _backtest_table(rows)
     return Chart("backtest", "Backtest of the churn signals", fig,
                  "Every weekly as-of date at least the horizon before the end "

@@ -141,3 +141,18 @@ def test_dbt_docs_static_page_lists_the_marts(browser, full_build,
             timeout=30_000)
         assert mart in page.inner_text("body")
     page.close()
+
+
+def test_main_command_hook_writes_the_report(full_db, tmp_path, capsys):
+    """The hook cs_segments.run calls after the summary: the report next
+    to the warehouse file, or one line saying why not (no traceback)."""
+    from cs_segments.report import DEFAULT_OUT_NAME, write_report_after_run
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(full_db, db)
+    write_report_after_run(db)
+    assert (tmp_path / DEFAULT_OUT_NAME).exists()
+    assert "Report:" in capsys.readouterr().out
+    write_report_after_run(tmp_path / "missing" / "wh.duckdb")
+    err = capsys.readouterr().err
+    assert err.strip().startswith("Report not written: no warehouse at")

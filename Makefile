@@ -36,8 +36,24 @@ lint: install
 
 # pytest builds the demo warehouse with every dbt test (e2e/test_build.py) and
 # runs the end-to-end checks against raw files and planted truth.
-pytest: install
+pytest: install browser
 	$(BIN)/python -m pytest
+
+# The report test (e2e/test_report.py) opens the HTML report and the dbt docs
+# in a real headless Chromium: Debian's package, installed when missing (needs
+# root, as in CI). The demo itself does not need it.
+CHROMIUM ?= /usr/bin/chromium
+.PHONY: browser report-screenshot
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing chromium (apt-get)"; \
+		apt-get update -qq && apt-get install -y -qq chromium; \
+	fi
+
+# The README's screenshot of the report, made by the report test.
+report-screenshot: install browser
+	CS_REPORT_SCREENSHOT=$(CURDIR)/docs/report.png $(BIN)/python -m pytest \
+		e2e/test_report.py -k renders_every_chart
 
 bench: install
 	$(BIN)/python benchmarks/bench_generate.py --accounts 100000

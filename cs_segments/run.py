@@ -146,6 +146,10 @@ def _main(args: argparse.Namespace) -> int:
         if not ok:
             print("What did build:")
         print(summary_text(db))
+        if ok:
+            from cs_segments.report import write_report_after_run
+
+            write_report_after_run(db)
     return 0 if ok else 1
 
 

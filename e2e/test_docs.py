@@ -18,7 +18,8 @@ from conftest import REPO_ROOT, run_dbt
 def test_every_model_column_is_documented(full_build, generated_raw):
     assert full_build.success, full_build.text
     workdir = Path(full_build.db_path).parent
-    docs = run_dbt(["docs", "generate"], workdir=workdir,
+    # --static also writes target/static_index.html (e2e/test_report.py)
+    docs = run_dbt(["docs", "generate", "--static"], workdir=workdir,
                    raw_dir=generated_raw)
     assert docs.success, docs.text
     report = workdir / "doc_coverage.json"

@@ -5,6 +5,8 @@
     then renewal proximity (days_to_term_end), then ARR. The playbook to run
     is the catalog playbook of that most urgent segment. Accounts with no
     CSM are listed under csm_id null, so that they are not lost.
+    New entries (segments entered at this as-of date, as in
+    rpt_segment_changes) are marked: their playbooks start now.
 -#}
 with
 
@@ -33,7 +35,9 @@ account_segments as (
 
     select
         account_id,
-        segment_key
+        segment_key,
+        as_of_date,
+        entered_at
     from {{ ref('fct_account_segments') }}
 
 ),
@@ -59,6 +63,9 @@ segments_ranked as (
         segments.playbook,
         segments.engagement_model,
         segments.priority,
+        coalesce(
+            account_segments.entered_at = account_segments.as_of_date, false
+        ) as is_new_entry,
         row_number() over (
             partition by account_segments.account_id
             order by segments.priority, account_segments.segment_key
@@ -81,6 +88,18 @@ segment_lists as (
 
 ),
 
+new_entries as (
+
+    select
+        account_id,
+        {{ segment_listagg('segment_key', ['priority', 'segment_key']) }}
+            as new_segment_keys
+    from segments_ranked
+    where is_new_entry = true
+    group by 1
+
+),
+
 primary_segments as (
 
     select
@@ -88,7 +107,8 @@ primary_segments as (
         segment_key as primary_segment_key,
         segment_name as primary_segment_name,
         playbook,
-        priority as primary_priority
+        priority as primary_priority,
+        is_new_entry as is_primary_segment_new
     from segments_ranked
     where urgency_order = 1
 
@@ -102,6 +122,8 @@ ranked as (
         primary_segments.primary_segment_name,
         primary_segments.playbook,
         primary_segments.primary_priority,
+        primary_segments.is_primary_segment_new,
+        new_entries.new_segment_keys,
         segment_lists.segment_count,
         segment_lists.segment_keys,
         row_number() over (
@@ -118,6 +140,8 @@ ranked as (
         on accounts.account_id = primary_segments.account_id
     left join segment_lists
         on accounts.account_id = segment_lists.account_id
+    left join new_entries
+        on accounts.account_id = new_entries.account_id
 
 ),
 
@@ -146,7 +170,9 @@ final as (
         cast(outcome_status as {{ dbt.type_string() }}) as outcome_status,
         cast(churn_flag_count as integer) as churn_flag_count,
         cast(segment_count as integer) as segment_count,
-        cast(segment_keys as {{ dbt.type_string() }}) as segment_keys
+        cast(segment_keys as {{ dbt.type_string() }}) as segment_keys,
+        coalesce(is_primary_segment_new, false) as is_primary_segment_new,
+        cast(new_segment_keys as {{ dbt.type_string() }}) as new_segment_keys
     from ranked
 
 )

@@ -1,0 +1,334 @@
+{#-
+    Helpers of the churn-signal backtest (models/intermediate/backtest,
+    rpt_churn_signal_* marts): confidence intervals of proportions and a
+    portable median.
+-#}
+
+{#- Wilson score interval of a proportion successes / trials, lower and
+    upper bound (z = 1.96: 95%). Null when trials is 0. With p = s / n:
+        centre = (p + z^2 / (2n)) / (1 + z^2 / n)
+        half   = z * sqrt(p (1 - p) / n + z^2 / (4 n^2)) / (1 + z^2 / n)
+    It stays inside [0, 1] and is usable with 0 or n successes, unlike the
+    normal (Wald) interval. -#}
+{% macro backtest_wilson_bound(successes, trials, side, z=1.96) -%}
+    {%- set float_type = behaviour_type_float() -%}
+    {%- set p = '(cast(' ~ successes ~ ' as ' ~ float_type ~ ') / '
+        ~ trials ~ ')' -%}
+    {%- set n = 'cast(' ~ trials ~ ' as ' ~ float_type ~ ')' -%}
+    case
+        when {{ trials }} > 0
+            then
+                (
+                    {{ p }} + {{ z * z }} / (2 * {{ n }})
+                    {{ '-' if side == 'lower' else '+' }} {{ z }} * sqrt(
+                        {{ p }} * (1 - {{ p }}) / {{ n }}
+                        + {{ z * z }} / (4 * {{ n }} * {{ n }})
+                    )
+                )
+                / (1 + {{ z * z }} / {{ n }})
+    end
+{%- endmacro %}
+
+{#- Median of a numeric expression as an aggregate (continuous: the mean of
+    the two middle values for an even count). -#}
+{% macro backtest_median(expr) -%}
+    {{ return(adapter.dispatch('backtest_median', 'cs_segments')(expr)) }}
+{%- endmacro %}
+
+{% macro default__backtest_median(expr) -%}
+    percentile_cont(0.5) within group (order by {{ expr }})
+{%- endmacro %}
+
+{% macro spark__backtest_median(expr) -%}
+    percentile({{ expr }}, 0.5)
+{%- endmacro %}
+
+{#- The horizons (days after the as-of date) in which a churn counts as
+    predicted, var backtest_horizons_days, as a one-column relation. -#}
+{% macro backtest_horizons() -%}
+    {%- for days in var('backtest_horizons_days') %}
+    select {{ days | int }} as horizon_days
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    The body of rpt_churn_signal_backtest (per_as_of_date = true: one row
+    per judged as-of date) and rpt_churn_signal_backtest_summary (false: all
+    judged dates pooled): for every learning mode and signal
+    (int_churn_backtest_signals) x horizon x slice (overall, per value
+    tier, per lifecycle stage), the counts of the confusion table and the
+    lead times of the true positives, as CTE `counted`. A date is judged
+    for a horizon when it lies at least horizon_days before the current
+    as-of date. Signal x slice pairs with no flagged account are kept, with
+    zero flagged.
+-#}
+{% macro churn_backtest_counts(per_as_of_date) -%}
+    {%- set date_column = 'as_of_date, ' if per_as_of_date else '' -%}
+population as (
+
+    select
+        account_id,
+        as_of_date,
+        value_tier,
+        lifecycle_stage,
+        days_to_churn
+    from {{ ref('int_churn_backtest_population') }}
+
+),
+
+signals as (
+
+    select
+        account_id,
+        as_of_date,
+        learning_mode,
+        signal_type,
+        signal_key
+    from {{ ref('int_churn_backtest_signals') }}
+
+),
+
+current_as_of as (
+
+    select max(as_of_date) as current_as_of_date
+    from {{ ref('int_as_of_dates') }}
+
+),
+
+horizons as (
+    {{ backtest_horizons() }}
+),
+
+population_sliced as (
+
+    select
+        account_id,
+        as_of_date,
+        'overall' as slice_type,
+        'all' as slice_value,
+        days_to_churn
+    from population
+    union all
+    select
+        account_id,
+        as_of_date,
+        'value_tier' as slice_type,
+        value_tier as slice_value,
+        days_to_churn
+    from population
+    union all
+    select
+        account_id,
+        as_of_date,
+        'lifecycle_stage' as slice_type,
+        lifecycle_stage as slice_value,
+        days_to_churn
+    from population
+
+),
+
+judged as (
+
+    select
+        population_sliced.account_id,
+        population_sliced.as_of_date,
+        population_sliced.slice_type,
+        population_sliced.slice_value,
+        horizons.horizon_days,
+        population_sliced.days_to_churn,
+        coalesce(
+            population_sliced.days_to_churn <= horizons.horizon_days, false
+        ) as is_churned_within
+    from population_sliced
+    cross join horizons
+    cross join current_as_of
+    where
+        population_sliced.as_of_date
+        <= {{ dbt.dateadd(
+            'day', '-1 * horizons.horizon_days',
+            'current_as_of.current_as_of_date') }}
+
+),
+
+base as (
+
+    select
+        {{ date_column }}
+        horizon_days,
+        slice_type,
+        slice_value,
+        count(distinct as_of_date) as judged_dates,
+        count(*) as judged_accounts,
+        sum(case when is_churned_within then 1 else 0 end)
+            as churned_accounts
+    from judged
+    group by {{ date_column }} horizon_days, slice_type, slice_value
+
+),
+
+signal_list as (
+
+    select distinct
+        learning_mode,
+        signal_type,
+        signal_key
+    from signals
+
+),
+
+flagged as (
+
+    select
+        signals.learning_mode,
+        signals.signal_type,
+        signals.signal_key,
+        {{ 'judged.as_of_date,' if per_as_of_date else '' }}
+        judged.horizon_days,
+        judged.slice_type,
+        judged.slice_value,
+        count(*) as flagged_accounts,
+        sum(case when judged.is_churned_within then 1 else 0 end)
+            as true_positives,
+        {{ backtest_median(
+            'case when judged.is_churned_within'
+            ~ ' then judged.days_to_churn end') }} as median_lead_days
+    from signals
+    inner join judged
+        on
+            signals.account_id = judged.account_id
+            and signals.as_of_date = judged.as_of_date
+    group by
+        signals.learning_mode,
+        signals.signal_type,
+        signals.signal_key,
+        {{ 'judged.as_of_date,' if per_as_of_date else '' }}
+        judged.horizon_days,
+        judged.slice_type,
+        judged.slice_value
+
+),
+
+counted as (
+
+    select
+        signal_list.learning_mode,
+        signal_list.signal_type,
+        signal_list.signal_key,
+        {{ 'base.as_of_date,' if per_as_of_date else '' }}
+        base.horizon_days,
+        base.slice_type,
+        base.slice_value,
+        base.judged_dates,
+        base.judged_accounts,
+        base.churned_accounts,
+        coalesce(flagged.flagged_accounts, 0) as flagged_accounts,
+        coalesce(flagged.true_positives, 0) as true_positives,
+        flagged.median_lead_days
+    from base
+    cross join signal_list
+    left join flagged
+        on
+            signal_list.learning_mode = flagged.learning_mode
+            and signal_list.signal_type = flagged.signal_type
+            and signal_list.signal_key = flagged.signal_key
+            {% if per_as_of_date -%}
+            and base.as_of_date = flagged.as_of_date
+            {%- endif %}
+            and base.horizon_days = flagged.horizon_days
+            and base.slice_type = flagged.slice_type
+            and base.slice_value = flagged.slice_value
+
+)
+{%- endmacro %}
+
+{#-
+    The metrics of a confusion table, from columns judged_accounts,
+    churned_accounts (churned within the horizon), flagged_accounts and
+    true_positives (flagged and churned), as select-list items:
+    base_rate = churned / judged; precision = true_positives / flagged
+    and recall = true_positives / churned, each with its Wilson 95%
+    interval; lift = precision / base_rate (its interval: the precision
+    bounds / base_rate, the base rate taken as known); flagged per true
+    positive = flagged / true_positives (accounts a CSM calls per churner
+    found). Ratios with a zero denominator are null.
+-#}
+{% macro backtest_metric_columns() -%}
+    {%- set float_type = behaviour_type_float() -%}
+    {%- set base_rate = '(cast(churned_accounts as ' ~ float_type
+        ~ ') / judged_accounts)' -%}
+    cast(
+        case
+            when judged_accounts > 0 then {{ base_rate }}
+        end as decimal(18, 4)
+    ) as base_rate,
+    cast(
+        case
+            when flagged_accounts > 0
+                then
+                    cast(true_positives as {{ float_type }})
+                    / flagged_accounts
+        end as decimal(18, 4)
+    ) as precision_rate,
+    cast(
+        {{ backtest_wilson_bound('true_positives', 'flagged_accounts',
+            'lower') }} as decimal(18, 4)
+    ) as precision_ci_lower,
+    cast(
+        {{ backtest_wilson_bound('true_positives', 'flagged_accounts',
+            'upper') }} as decimal(18, 4)
+    ) as precision_ci_upper,
+    cast(
+        case
+            when churned_accounts > 0
+                then
+                    cast(true_positives as {{ float_type }})
+                    / churned_accounts
+        end as decimal(18, 4)
+    ) as recall_rate,
+    cast(
+        {{ backtest_wilson_bound('true_positives', 'churned_accounts',
+            'lower') }} as decimal(18, 4)
+    ) as recall_ci_lower,
+    cast(
+        {{ backtest_wilson_bound('true_positives', 'churned_accounts',
+            'upper') }} as decimal(18, 4)
+    ) as recall_ci_upper,
+    cast(
+        case
+            when flagged_accounts > 0 and churned_accounts > 0
+                then
+                    (cast(true_positives as {{ float_type }})
+                    / flagged_accounts)
+                    / {{ base_rate }}
+        end as decimal(18, 4)
+    ) as lift,
+    cast(
+        case
+            when churned_accounts > 0
+                then
+                    {{ backtest_wilson_bound('true_positives',
+                        'flagged_accounts', 'lower') }}
+                    / {{ base_rate }}
+        end as decimal(18, 4)
+    ) as lift_ci_lower,
+    cast(
+        case
+            when churned_accounts > 0
+                then
+                    {{ backtest_wilson_bound('true_positives',
+                        'flagged_accounts', 'upper') }}
+                    / {{ base_rate }}
+        end as decimal(18, 4)
+    ) as lift_ci_upper,
+    cast(
+        case
+            when true_positives > 0
+                then
+                    cast(flagged_accounts as {{ float_type }})
+                    / true_positives
+        end as decimal(18, 2)
+    ) as flagged_per_true_positive
+{%- endmacro %}

@@ -2,9 +2,9 @@
     One row about the run that built this warehouse, for the main and the
     scheduled command to print: the as-of date and where it came from, the
     future-dated guard, whether the run was incremental, and what it added
-    compared with the previous publication of
-    fct_segment_membership_published (new days of data, segment entries and
-    exits, rule or indicator changes).
+    compared with the latest earlier publication of
+    fct_segment_membership_published (days of data, segment entries and
+    exits, rule or indicator changes). "This run" = this dbt invocation.
 -#}
 with
 
@@ -33,76 +33,95 @@ published as (
 
 ),
 
-latest_number as (
+this_run as (
+
+    select *
+    from published
+    where dbt_invocation_id = '{{ invocation_id }}'
+
+),
+
+earlier_number as (
 
     select max(publication_number) as publication_number
     from published
+    where dbt_invocation_id <> '{{ invocation_id }}'
 
 ),
 
-latest as (
+earlier as (
 
     select published.*
     from published
-    inner join latest_number
-        on published.publication_number = latest_number.publication_number
+    inner join earlier_number
+        on published.publication_number = earlier_number.publication_number
 
 ),
 
-previous as (
+-- the segments this run stands for: its own publication, or the latest
+-- earlier one when it had nothing new to publish
+confirmed as (
 
-    select published.*
-    from published
-    inner join latest_number
-        on published.publication_number = latest_number.publication_number - 1
+    select * from this_run
+    union all
+    select earlier.*
+    from earlier
+    where not exists (select 1 from this_run)
 
 ),
 
-latest_summary as (
+this_run_summary as (
 
     select
-        max(publication_number) as publication_number,
-        max(published_as_of_date) as published_as_of_date,
-        count(*) as published_rows,
-        coalesce(
-            max(dbt_invocation_id) = '{{ invocation_id }}', false
-        ) as is_published_by_this_run,
+        count(*) as this_run_rows,
         coalesce(max(case when is_rules_change then 1 else 0 end), 0) = 1
             as is_rules_change,
         coalesce(max(case when is_indicators_change then 1 else 0 end), 0)
         = 1 as is_indicators_change
-    from latest
+    from this_run
 
 ),
 
-previous_summary as (
+confirmed_summary as (
+
+    select
+        max(publication_number) as publication_number,
+        count(*) as published_rows
+    from confirmed
+
+),
+
+earlier_summary as (
 
     select max(published_as_of_date) as previous_published_as_of_date
-    from previous
+    from earlier
 
 ),
 
 entries as (
 
     select count(*) as segment_entries
-    from latest
-    left join previous
+    from this_run
+    left join earlier
         on
-            latest.account_id = previous.account_id
-            and latest.segment_key = previous.segment_key
-    where previous.account_id is null
+            this_run.account_id = earlier.account_id
+            and this_run.segment_key = earlier.segment_key
+    where earlier.account_id is null
 
 ),
 
 exits as (
 
     select count(*) as segment_exits
-    from previous
-    left join latest
+    from earlier
+    cross join this_run_summary
+    left join this_run
         on
-            previous.account_id = latest.account_id
-            and previous.segment_key = latest.segment_key
-    where latest.account_id is null
+            earlier.account_id = this_run.account_id
+            and earlier.segment_key = this_run.segment_key
+    where
+        this_run.account_id is null
+        and this_run_summary.this_run_rows > 0
 
 ),
 
@@ -117,27 +136,27 @@ final as (
             as future_dated_usage_rows,
         {{ 'true' if flags.FULL_REFRESH else 'false' }} as is_full_refresh,
         (
-            previous_summary.previous_published_as_of_date is not null
+            earlier_summary.previous_published_as_of_date is not null
             and not {{ 'true' if flags.FULL_REFRESH else 'false' }}
         ) as is_incremental,
-        latest_summary.is_published_by_this_run,
-        cast(latest_summary.publication_number as integer)
+        this_run_summary.this_run_rows > 0 as is_published_by_this_run,
+        cast(confirmed_summary.publication_number as integer)
             as publication_number,
-        latest_summary.published_as_of_date,
-        cast(latest_summary.published_rows as bigint) as published_rows,
-        previous_summary.previous_published_as_of_date,
+        cast(confirmed_summary.published_rows as bigint) as published_rows,
+        earlier_summary.previous_published_as_of_date,
         cast(
             {{ dbt.datediff(
-                'previous_summary.previous_published_as_of_date',
+                'earlier_summary.previous_published_as_of_date',
                 'as_of.as_of_date', 'day') }} as integer
         ) as days_added,
         cast(entries.segment_entries as bigint) as segment_entries,
         cast(exits.segment_exits as bigint) as segment_exits,
-        latest_summary.is_rules_change,
-        latest_summary.is_indicators_change
+        this_run_summary.is_rules_change,
+        this_run_summary.is_indicators_change
     from as_of
-    cross join latest_summary
-    cross join previous_summary
+    cross join this_run_summary
+    cross join confirmed_summary
+    cross join earlier_summary
     cross join entries
     cross join exits
 

@@ -58,6 +58,7 @@ report-screenshot: install browser
 bench: install
 	$(BIN)/python benchmarks/bench_generate.py --accounts 100000
 	$(BIN)/python benchmarks/bench_build.py --accounts 2000 20000
+	$(BIN)/python benchmarks/bench_schedule.py --accounts 2000
 
 clean:
 	rm -rf target logs warehouse data

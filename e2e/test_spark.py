@@ -149,3 +149,55 @@ def test_spark_missing_raw_file_is_reported(spark_build, spark_env,
                 " (table 'subscriptions' is required)")
     assert expected in run.text, run.text
     assert "Raw input contract violated" in run.text
+
+
+def test_spark_incremental_run_loads_late_usage(spark_build, spark_env,
+                                                tiny_raw):
+    """A second Spark run after a delivery with late usage rows (dated 20
+    days before the as-of date, new event ids): int_usage_daily's
+    insert_overwrite path loads them (the reconciliation test passes and the
+    day totals grow by exactly the late quantity), and the as-published log
+    is appended to, never duplicated."""
+    import duckdb
+
+    late_raw = spark_env / "raw_with_late_usage"
+    shutil.copytree(tiny_raw, late_raw)
+    usage = late_raw / "usage_events.parquet"
+    con = duckdb.connect()
+    try:
+        con.execute(f"""
+            copy (
+                select * from read_parquet('{tiny_raw / 'usage_events.parquet'}')
+                union all
+                select 'late-' || event_id, account_id, user_id, event_name,
+                    occurred_at - interval 20 day, quantity
+                from read_parquet('{tiny_raw / 'usage_events.parquet'}')
+                where cast(occurred_at as date) = (
+                    select max(cast(occurred_at as date)) from
+                    read_parquet('{tiny_raw / 'usage_events.parquet'}'))
+            ) to '{usage}' (format parquet)
+        """)
+        late_quantity = con.execute(
+            f"select sum(quantity) from read_parquet('{usage}') "
+            "where event_id like 'late-%'").fetchone()[0]
+    finally:
+        con.close()
+    assert late_quantity > 0
+    total_sql = "select sum(event_count) from intermediate.int_usage_daily"
+    before = _spark_rows(total_sql)[0][0]
+    publications_sql = ("select count(distinct publication_number) "
+                        "from marts.fct_segment_membership_published")
+    assert _spark_rows(publications_sql) == [(1,)]
+    run = run_dbt(["build", "--target", "spark", "--select",
+                   "+int_usage_daily", "fct_segment_membership_published",
+                   "rpt_last_run", "assert_usage_daily_reconciles",
+                   "--indirect-selection", "empty"],
+                  workdir=spark_env / "dbt", raw_dir=late_raw,
+                  dbt_vars=SPARK_VARS)
+    assert run.success, run.text
+    assert run.statuses()["assert_usage_daily_reconciles"] == "pass"
+    assert _spark_rows(total_sql)[0][0] == before + late_quantity
+    # the segments were not rebuilt, so nothing new to publish
+    assert _spark_rows(publications_sql) == [(1,)]
+    assert _spark_rows("select is_incremental, is_published_by_this_run "
+                       "from marts.rpt_last_run") == [(True, False)]

@@ -1,39 +1,77 @@
 {#-
-    The date the segmentation is computed for, as a SQL date literal.
-    var('as_of_date') when set; otherwise the latest date present in the raw
-    data: the last usage event, or when there is no usage at all, the last
-    invoice or subscription start. The wall clock is never read, so a build
-    for a past date shows what the model would have shown then.
+    The as-of date, resolved once per invocation by the one-row model
+    `stg_raw__as_of_date` (var `as_of_date`, or inferred from the raw data
+    with the future-dated guard; see that model). Models read it through
+    these macros, which return a scalar subquery on that model: the
+    dependency is a `ref`, so lineage shows it, and no macro scans raw files
+    at compile time. The wall clock is never read.
 -#}
 {% macro as_of_date() -%}
+    (select as_of_date from {{ ref('stg_raw__as_of_date') }})
+{%- endmacro %}
+
+
+{#- The day after which a usage event is `future_dated` (the latest billing
+    activity plus var `as_of_future_margin_days`); null = no guard. -#}
+{% macro as_of_future_dated_after() -%}
+    (select future_dated_after from {{ ref('stg_raw__as_of_date') }})
+{%- endmacro %}
+
+
+{#- The configured as-of date as a SQL date, or null when unset. Stops with
+    one message when the var is not a YYYY-MM-DD date. -#}
+{% macro as_of_date_configured() -%}
     {%- set configured = var('as_of_date', none) -%}
-    {#- Resolved at parse time too, so dbt records the dependencies. -#}
-    {%- set candidates = [
-        (source('raw', 'usage_events'), 'occurred_at'),
-        (source('raw', 'invoices'), 'issued_at'),
-        (source('raw', 'subscriptions'), 'start_date'),
-    ] -%}
-    {%- if configured -%}
-        {{- "cast('" ~ configured ~ "' as date)" -}}
-    {%- elif not execute -%}
-        {{- "cast('1970-01-01' as date)" -}}
+    {%- if configured is none or configured | string | trim == '' -%}
+        {{- 'cast(null as date)' -}}
     {%- else -%}
-        {%- set maxima = [] -%}
-        {%- for relation, column in candidates -%}
-            {%- do maxima.append(
-                "(select max(cast(" ~ staging_try_cast(
-                    staging_raw_text(column), api.Column.translate_type('timestamp'))
-                ~ " as date)) from " ~ relation ~ ")") -%}
-        {%- endfor -%}
-        {%- set latest = run_query(
-            "select cast(coalesce(" ~ maxima | join(", ") ~ ") as "
-            ~ dbt.type_string() ~ ")").columns[0].values()[0] -%}
-        {%- if latest is none -%}
+        {%- set text = configured | string | trim -%}
+        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
+            {{ exceptions.raise_compiler_error(
+                "Setting as_of_date must be a date YYYY-MM-DD, got '"
+                ~ text ~ "'.") }}
+        {%- endif -%}
+        {{- "cast('" ~ text ~ "' as date)" -}}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Post-hook of stg_raw__as_of_date: stops the run with one message when no
+    date could be resolved, and logs the date with its source, so every
+    build says which date it computed and why. -#}
+{% macro as_of_date_report() -%}
+    {%- if execute -%}
+        {%- set row = run_query(
+            "select cast(as_of_date as " ~ dbt.type_string() ~ "), "
+            ~ "as_of_date_source, "
+            ~ "cast(future_dated_usage_rows as " ~ dbt.type_string() ~ "), "
+            ~ "cast(future_dated_after as " ~ dbt.type_string() ~ ") "
+            ~ "from " ~ this).rows[0] -%}
+        {%- if row[0] is none -%}
             {{ exceptions.raise_compiler_error(
                 "Cannot infer as_of_date: usage_events, invoices and "
-                ~ "subscriptions are all empty. Set it with "
+                ~ "subscriptions have no usable date. Set it with "
                 ~ "--vars '{as_of_date: YYYY-MM-DD}'.") }}
         {%- endif -%}
-        {{- "cast('" ~ latest ~ "' as date)" -}}
+        {%- set message = "as-of date " ~ row[0] ~ " (source: " ~ row[1]
+            ~ ")" -%}
+        {%- if row[2] is not none and row[2] | int > 0 -%}
+            {%- set message = message ~ "; " ~ row[2]
+                ~ " usage events dated after " ~ row[3]
+                ~ " quarantined as future_dated" -%}
+        {%- endif -%}
+        {{ log(message, info=true) }}
     {%- endif -%}
+    select 1 as as_of_date_reported
+{%- endmacro %}
+
+
+{#- Rows digit = 0..9 (int_as_of_dates counts weeks back with them). -#}
+{% macro as_of_digits() -%}
+    {%- for digit in range(10) %}
+    select {{ digit }} as digit
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}

@@ -5,17 +5,18 @@
 {#-
     Materialization config of int_usage_daily, by adapter. The model is
     incremental: each run re-reads the last `usage_daily_lookback_days` days
-    (late events) and replaces those days whole.
+    and every older day whose staged total changed (late events), and
+    replaces those days whole.
     - DuckDB, Postgres and others: delete+insert keyed on activity_date (all
       rows of a re-read day are deleted, then inserted again).
     - Spark: insert_overwrite with partition_by activity_date (dynamic
       partition overwrite). `unique_key` on Spark's default parquet format
       silently appends duplicates, so it is not used there.
     A full rebuild: `dbt build --full-refresh --select int_usage_daily`.
-    Needed after raw usage older than the lookback was corrected, or after
-    moving var `as_of_date` backwards (rows after the new as-of date stay in
-    the table; later models bound every window by the as-of date, so they
-    are unaffected, but the table is then larger than necessary).
+    Needed when tests/assert_usage_daily_reconciles.sql fails: after a
+    correction of older usage that keeps each day's total, or after moving
+    var `as_of_date` backwards (rows after the new as-of date stay in the
+    table; later models bound every window by the as-of date).
 -#}
 {% macro usage_daily_incremental_config() %}
     {{ return(adapter.dispatch(

@@ -3,11 +3,18 @@
     day. Every later model reads this rollup, never the events themselves.
     Account-level events (no user) keep a null user_id.
 
-    Incremental (config by adapter in macros/behaviour.sql): a run re-reads
-    the days from `usage_daily_lookback_days` days before the latest day
-    already loaded, and replaces those days whole (delete+insert on DuckDB,
-    partition insert_overwrite on Spark). Full rebuild:
-    `dbt build --full-refresh --select int_usage_daily`.
+    Incremental (config by adapter in macros/behaviour.sql). A run reloads,
+    whole (delete+insert on DuckDB, partition insert_overwrite on Spark):
+    - the days from `usage_daily_lookback_days` days before the latest day
+      already loaded, and
+    - every other day whose staged total (sum of quantity) differs from the
+      stored one: late rows dated before the last processed day are
+      detected and loaded (`usage_daily_detect_changed_days`, default true;
+      one grouped pass over the staged usage, by day only).
+    tests/assert_usage_daily_reconciles.sql checks that the rollup equals
+    the staged usage; when it fails (a correction that keeps a day's total,
+    a day whose events all vanished, the as-of date moved backwards), run
+    `dbt build --full-refresh --select int_usage_daily+`.
 -#}
 {{ config(**usage_daily_incremental_config()) }}
 
@@ -16,19 +23,72 @@ with
 usage_events as (
 
     select * from {{ ref('stg_raw__usage_events') }}
-    {% if is_incremental() %}
-        where
-            cast(occurred_at as date) >= (
-                select
-                    coalesce(
-                        {{ behaviour_days_before(
-                            'max(activity_date)',
-                            var('usage_daily_lookback_days')) }},
-                        cast('1900-01-01' as date)
-                    )
-                from {{ this }}
-            )
-    {% endif %}
+
+),
+
+{% if is_incremental() %}
+
+stored_days as (
+
+    select
+        activity_date,
+        sum(event_count) as event_count
+    from {{ this }}
+    group by 1
+
+),
+
+reload_from as (
+
+    select
+        coalesce(
+            {{ behaviour_days_before(
+                'max(activity_date)',
+                var('usage_daily_lookback_days')) }},
+            cast('1900-01-01' as date)
+        ) as reload_from_date
+    from stored_days
+
+),
+
+staged_days as (
+
+    select
+        cast(occurred_at as date) as activity_date,
+        sum(quantity) as event_count
+    from usage_events
+    group by 1
+
+),
+
+days_to_load as (
+
+    select staged_days.activity_date
+    from staged_days
+    cross join reload_from
+    left join stored_days
+        on staged_days.activity_date = stored_days.activity_date
+    where
+        staged_days.activity_date >= reload_from.reload_from_date
+        {% if var('usage_daily_detect_changed_days') -%}
+            or stored_days.activity_date is null
+            or stored_days.event_count <> staged_days.event_count
+        {%- endif %}
+
+),
+
+{% endif %}
+
+events_to_load as (
+
+    select usage_events.*
+    from usage_events
+    {% if is_incremental() -%}
+        inner join days_to_load
+            on
+                cast(usage_events.occurred_at as date)
+                = days_to_load.activity_date
+    {%- endif %}
 
 ),
 
@@ -40,7 +100,7 @@ rolled_up as (
         event_name,
         cast(occurred_at as date) as activity_date,
         sum(quantity) as event_count
-    from usage_events
+    from events_to_load
     group by 1, 2, 3, 4
 
 ),

@@ -1,9 +1,11 @@
 {#-
-    The dates the segmentation is computed for: the as-of date (var
-    `as_of_date`, default the latest date in the raw data) and every 7th day
-    before it, back to the first account's creation or `history_weeks`
-    weeks, whichever is later. Dimension models compute one row per account
-    and as-of date; `is_current` marks the as-of date itself.
+    The dates the segmentation is computed for: the as-of date (one row of
+    stg_raw__as_of_date: var `as_of_date`, default the latest date in the raw
+    data) and every 7th day before it, back to the first account's creation
+    or `history_weeks` weeks, whichever is later. Dimension models compute
+    one row per account and as-of date; `is_current` marks the as-of date
+    itself. Weeks are counted with a digits cross join (no compile-time
+    query, unlike dbt.date_spine).
 -#}
 with
 
@@ -13,39 +15,61 @@ accounts as (
 
 ),
 
-bounds as (
+as_of as (
 
-    select
-        {{ as_of_date() }} as current_as_of_date,
-        min(cast(created_at as date)) as first_account_date
+    select as_of_date as current_as_of_date
+    from {{ ref('stg_raw__as_of_date') }}
+
+),
+
+account_bounds as (
+
+    select min(cast(created_at as date)) as first_account_date
     from accounts
 
 ),
 
-day_spine as (
+bounds as (
 
-    {{ dbt.date_spine(
-        datepart='day',
-        start_date=dbt.dateadd(
-            'day', -7 * var('history_weeks'), as_of_date()),
-        end_date=dbt.dateadd('day', 1, as_of_date()),
-    ) }}
+    select
+        as_of.current_as_of_date,
+        account_bounds.first_account_date
+    from as_of
+    cross join account_bounds
+
+),
+
+digits as (
+
+    {{ as_of_digits() }}
+
+),
+
+weeks_back as (
+
+    select
+        ones.digit
+        + 10 * tens.digit
+        + 100 * hundreds.digit
+        + 1000 * thousands.digit as weeks_back
+    from digits as ones
+    cross join digits as tens
+    cross join digits as hundreds
+    cross join digits as thousands
 
 ),
 
 weekly as (
 
     select
-        cast(day_spine.date_day as date) as as_of_date,
+        cast({{ dbt.dateadd(
+            'day', '-7 * weeks_back.weeks_back',
+            'bounds.current_as_of_date') }} as date) as as_of_date,
         bounds.current_as_of_date,
         bounds.first_account_date
-    from day_spine
+    from weeks_back
     cross join bounds
-    where
-        {{ dbt.datediff(
-            'cast(day_spine.date_day as date)',
-            'bounds.current_as_of_date',
-            'day') }} % 7 = 0
+    where weeks_back.weeks_back <= {{ var('history_weeks') }}
 
 ),
 
@@ -56,11 +80,8 @@ final as (
         as_of_date = current_as_of_date as is_current
     from weekly
     where
-        as_of_date <= current_as_of_date
-        and (
-            as_of_date >= first_account_date
-            or as_of_date = current_as_of_date
-        )
+        as_of_date >= first_account_date
+        or as_of_date = current_as_of_date
 
 )
 

@@ -8,30 +8,19 @@
     behaviour and composite segments are literal catalog keys, checked at
     compile time by segment_key().
 
-    Incremental: a scheduled run adds the new as-of date and recomputes the
-    latest stored one (delete+insert by as_of_date on DuckDB,
-    insert_overwrite of as_of_date partitions on Spark). No is_current here:
-    it changes with every run, downstream models take it from
-    int_as_of_dates. After a change to a rule or threshold, run with
-    --full-refresh so that past weeks follow the new rule too.
+    A table rebuilt on every run (restated history): the weekly grid moves
+    with the as-of date and the churn indicators are re-learned on every
+    run, so every past week can change; an incremental table kept the weeks
+    as first computed and differed from a full build (issue 8). What the
+    segments said on each run is kept by fct_segment_membership_published.
+    No is_current here: downstream models take it from int_as_of_dates.
 -#}
-{{ config(
-    materialized='incremental',
-    on_schema_change='fail',
-    **segment_incremental_config()
-) }}
+{{ config(materialized='table') }}
 with
 
 segment_rules as (
 
     select * from {{ ref('int_account_segment_rules_weekly') }}
-    {% if is_incremental() -%}
-        where
-            as_of_date >= (
-                select max(stored_rows.as_of_date)
-                from {{ this }} as stored_rows
-            )
-    {%- endif %}
 
 ),
 

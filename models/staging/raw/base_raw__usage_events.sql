@@ -109,6 +109,11 @@ checked as (
             when {{ staging_is_bad_integer('parsed.raw_quantity', 1) }}
                 then 'invalid_number'
             when event_catalog.event_name is null then 'unknown_event_name'
+            when
+                cast(parsed.occurred_at as date) > {{ as_of_date() }}
+                and cast(parsed.occurred_at as date)
+                > {{ as_of_future_dated_after() }}
+                then 'future_dated'
             when cast(parsed.occurred_at as date) > {{ as_of_date() }}
                 then 'after_as_of_date'
             when accounts.account_id is null then 'orphan_account_id'

@@ -1,0 +1,450 @@
+"""Scheduled runs: any schedule gives the same warehouse as a full build.
+
+A scheduler runs the project on the raw data delivered so far. To reproduce
+that, the shared demo data (e2e/conftest.py `generated_raw`, 300 accounts, as
+of 2026-06-30) is cut into deliveries: the delivery of day D holds the rows
+dated on or before D (usage by occurred_at, invoices by issued_at, ...), so
+the default inferred as-of date moves with the data, as in production. Each
+delivery also holds back a few usage events dated 8 to 20 days before D
+(about 1 in 20 of those days): they arrive in a later delivery, dated well
+before the last processed day (late data). The last delivery is the whole
+data set, so the shared full build is its reference.
+
+One warehouse is built on the first delivery and then run on each later one
+(steps of 1 and 1 day: two consecutive daily runs, then 3, 7, 10 and 28
+days, then the same data again). After each run every table and view of the
+warehouse is compared with a from-scratch build on the same delivery
+(`except all` both ways), except the as-published log, which records runs by
+design.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from conftest import REPO_ROOT, RAW_TABLES, query, run_dbt
+
+from cs_segments.deliveries import write_delivery
+
+LAST_DELIVERY = date(2026, 6, 30)  # cs_segments.generate default --as-of
+# Steps between runs, in days: two daily runs, then 3, 7, 10 and 28 days,
+# then a repeated run on the same data (0).
+STEPS = [1, 1, 3, 7, 10, 28, 0]
+FIRST_DELIVERY = LAST_DELIVERY - timedelta(days=sum(STEPS))
+
+# Usage events dated in (D - LATE_FROM_DAYS, D - LATE_TO_DAYS] are held back
+# from delivery D when hash(event_id) % LATE_ONE_IN = 0.
+LATE_FROM_DAYS, LATE_TO_DAYS, LATE_ONE_IN = 20, 8, 20
+
+# Tables that differ from a full build by design: the as-published log
+# (one set of rows per run) and the facts of the last run.
+NOT_RESTATED = {"fct_segment_membership_published", "rpt_last_run"}
+# A scheduled run: seeds and models, and the usage reconciliation test (the
+# full suite of data tests runs once, in e2e/test_build.py).
+RUN_ARGS = ["build", "--select", "resource_type:seed", "resource_type:model",
+            "assert_usage_daily_reconciles", "--indirect-selection", "empty"]
+FULL_ARGS = ["build", "--select", "resource_type:seed", "resource_type:model",
+             "--indirect-selection", "empty"]
+
+
+def delivery_dates() -> list[date]:
+    dates, day = [FIRST_DELIVERY], FIRST_DELIVERY
+    for step in STEPS:
+        day += timedelta(days=step)
+        dates.append(day)
+    assert dates[-1] == LAST_DELIVERY
+    return dates
+
+
+def relations(db: Path) -> list[tuple[str, str]]:
+    return [
+        (schema, name) for schema, name in query(db, """
+            select schema_name, table_name from duckdb_tables()
+            union all
+            select schema_name, view_name from duckdb_views()
+            where not internal
+        """)
+        if name not in NOT_RESTATED
+    ]
+
+
+def differences(db_a: Path, db_b: Path) -> dict[str, tuple[int, int]]:
+    """{schema.table: (rows only in a, rows only in b)} for every relation
+    of either warehouse that differs; a relation missing on one side counts
+    as (-1, -1)."""
+    con = duckdb.connect()
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        con.execute(f"attach '{db_a}' as a (read_only)")
+        con.execute(f"attach '{db_b}' as b (read_only)")
+        rel_a, rel_b = set(relations(db_a)), set(relations(db_b))
+        for schema, name in sorted(rel_a ^ rel_b):
+            out[f"{schema}.{name}"] = (-1, -1)
+        for schema, name in sorted(rel_a & rel_b):
+            a_rel, b_rel = f"a.{schema}.{name}", f"b.{schema}.{name}"
+            only_a = con.execute(
+                f"select count(*) from (from {a_rel} except all "
+                f"from {b_rel})").fetchone()[0]
+            only_b = con.execute(
+                f"select count(*) from (from {b_rel} except all "
+                f"from {a_rel})").fetchone()[0]
+            if only_a or only_b:
+                out[f"{schema}.{name}"] = (only_a, only_b)
+    finally:
+        con.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def deliveries(generated_raw, tmp_path_factory) -> dict[date, Path]:
+    root = tmp_path_factory.mktemp("deliveries")
+    return {
+        day: write_delivery(
+            Path(generated_raw), root / day.isoformat(),
+            None if day == LAST_DELIVERY else day,
+            late=(LATE_FROM_DAYS, LATE_TO_DAYS, LATE_ONE_IN))
+        for day in delivery_dates()
+    }
+
+
+def deliver(delivery: Path, export_dir: Path) -> Path:
+    """Copy a delivery into the export folder the scheduler reads (always
+    the same folder, as in production; it also keeps dbt's partial parsing
+    valid between runs)."""
+    export_dir.mkdir(parents=True, exist_ok=True)
+    for table in RAW_TABLES:
+        shutil.copyfile(delivery / f"{table}.parquet",
+                        export_dir / f"{table}.parquet")
+    return export_dir
+
+
+def run_and_keep(args: list[str], workdir: Path, raw_dir: Path, name: str,
+                 dbt_vars: str | None = None):
+    """Run dbt on the warehouse of `workdir`, then keep a copy of the
+    warehouse under `name` (the next run goes on in the same warehouse)."""
+    step = run_dbt(args, workdir=workdir, raw_dir=raw_dir, dbt_vars=dbt_vars)
+    if step.success:
+        snapshot = workdir / f"{name}.duckdb"
+        snapshot.write_bytes(step.db_path.read_bytes())
+        step.db_path = snapshot
+    return step
+
+
+@pytest.fixture(scope="module")
+def scheduled_runs(deliveries, tmp_path_factory):
+    """One warehouse, run once per delivery: [(day, DbtRun)]; the runs
+    after a failed one are not attempted."""
+    workdir = tmp_path_factory.mktemp("scheduled")
+    export_dir = workdir / "export"
+    runs = []
+    for day in delivery_dates():  # the last day twice: a repeated run
+        step = run_and_keep(RUN_ARGS, workdir,
+                            deliver(deliveries[day], export_dir),
+                            f"after_{len(runs)}_{day.isoformat()}")
+        runs.append((day, step))
+        if not step.success:
+            break
+    return runs
+
+
+@pytest.fixture(scope="module")
+def full_builder(tmp_path_factory):
+    """Builds from scratch on a delivery; one work folder for all of them
+    (an empty warehouse each time)."""
+    workdir = tmp_path_factory.mktemp("full_builds")
+    export_dir = workdir / "export"
+
+    def build(day: date, delivery: Path):
+        (workdir / "wh.duckdb").unlink(missing_ok=True)
+        return run_and_keep(FULL_ARGS, workdir, deliver(delivery, export_dir),
+                            f"full_{day.isoformat()}")
+    return build
+
+
+def test_deliveries_hold_late_rows(deliveries, generated_raw):
+    """The simulation is what it says: every delivery but the last holds
+    back usage rows that a later delivery brings, dated before the day the
+    warehouse had already processed."""
+    days = list(deliveries)
+    con = duckdb.connect()
+    try:
+        for earlier, later in zip(days, days[1:]):
+            late = con.execute(f"""
+                select count(*), max(cast(occurred_at as date))
+                from read_parquet('{deliveries[later]}/usage_events.parquet')
+                where
+                    cast(occurred_at as date) <= date '{earlier}'
+                    and event_id not in (
+                        select event_id from read_parquet(
+                            '{deliveries[earlier]}/usage_events.parquet'))
+            """).fetchone()
+            assert late[0] > 0, f"no late rows between {earlier} and {later}"
+            assert late[1] < earlier, (earlier, later, late)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("index", range(len(STEPS) + 1))
+def test_scheduled_run_equals_full_build(index, scheduled_runs, deliveries,
+                                         full_db, full_builder):
+    assert index < len(scheduled_runs), "an earlier scheduled run failed"
+    day, step = scheduled_runs[index]
+    assert step.success, f"scheduled run on the delivery of {day}:\n{step.text}"
+    # the default (inferred) as-of date moved with the delivered data
+    as_of = query(step.db_path, "select as_of_date, as_of_date_source "
+                                "from staging.stg_raw__as_of_date")
+    assert as_of == [(day, "usage_events")], as_of
+    if day == LAST_DELIVERY:
+        reference = full_db  # the shared full build: same data
+    else:
+        full = full_builder(day, deliveries[day])
+        assert full.success, full.text
+        reference = full.db_path
+    diff = differences(step.db_path, reference)
+    assert not diff, (
+        f"run {index} (delivery of {day}, step "
+        f"{STEPS[index - 1] if index else 'first'} days) differs from a "
+        f"full build: {{table: (only scheduled, only full)}} = {diff}")
+
+
+def test_late_rows_are_lost_without_changed_day_detection(
+        deliveries, tmp_path_factory):
+    """The reconciliation test catches the late-row case: with changed-day
+    detection off (the lookback only, as before issue 8), the late rows of
+    the second delivery never reach int_usage_daily and
+    assert_usage_daily_reconciles fails; with it on, it passes."""
+    days = list(deliveries)
+    selection = ["build", "--select", "+int_usage_daily",
+                 "assert_usage_daily_reconciles",
+                 "--indirect-selection", "empty"]
+    outcomes = {}
+    for detect in ("false", "true"):
+        workdir = tmp_path_factory.mktemp(f"late_{detect}")
+        for day in days[:2]:
+            run = run_dbt(
+                selection, workdir=workdir,
+                raw_dir=deliver(deliveries[day], workdir / "export"),
+                dbt_vars=f"{{usage_daily_detect_changed_days: {detect}}}")
+        outcomes[detect] = run.statuses().get("assert_usage_daily_reconciles")
+        missing = query(run.db_path, """
+            select count(*) from (
+                select account_id, user_id, event_name,
+                    cast(occurred_at as date), sum(quantity)
+                from staging.stg_raw__usage_events group by all
+                except all
+                select account_id, user_id, event_name, activity_date,
+                    event_count
+                from intermediate.int_usage_daily)
+        """)[0][0]
+        assert (missing > 0) == (detect == "false"), (detect, missing)
+    assert outcomes == {"false": "fail", "true": "pass"}, outcomes
+
+
+def test_future_dated_event_does_not_move_the_as_of_date(
+        generated_raw, tmp_path_factory):
+    """One usage event dated 2031 in each of the 300 accounts: the inferred
+    as-of date stays 2026-06-30 (from usage_events), and the 300 events are
+    quarantined as future_dated; nothing else changes reason."""
+    raw = Path(generated_raw)
+    out = tmp_path_factory.mktemp("future_dated") / "data"
+    out.mkdir()
+    con = duckdb.connect()
+    try:
+        for table in RAW_TABLES:
+            source = f"read_parquet('{raw / (table + '.parquet')}')"
+            sql = f"select * from {source}"
+            if table == "usage_events":
+                sql += f"""
+                    union all by name
+                    select
+                        'future-' || account_id as event_id,
+                        account_id,
+                        null as user_id,
+                        'login' as event_name,
+                        timestamp '2031-03-01 10:00:00' as occurred_at,
+                        1 as quantity
+                    from read_parquet('{raw / 'accounts.parquet'}')
+                """
+            con.execute(f"copy ({sql}) to '{out / (table + '.parquet')}' "
+                        "(format parquet)")
+    finally:
+        con.close()
+    staged = run_dbt(["build", "--select", "+stg_raw__usage_events__quarantine",
+                      "--indirect-selection", "empty"],
+                     workdir=tmp_path_factory.mktemp("dbt_future"),
+                     raw_dir=out)
+    assert staged.success, staged.text
+    assert query(staged.db_path, """
+        select as_of_date, as_of_date_source, is_inferred,
+            latest_raw_usage_date, future_dated_usage_rows
+        from staging.stg_raw__as_of_date
+    """) == [(LAST_DELIVERY, "usage_events", True, date(2031, 3, 1), 300)]
+    reasons = dict(query(staged.db_path, """
+        select rejection_reason, count(*)
+        from staging.stg_raw__usage_events__quarantine
+        where event_id like 'future-%'
+        group by 1
+    """))
+    assert reasons == {"future_dated": 300}, reasons
+    assert "as-of date 2026-06-30 (source: usage_events); 300 usage events" \
+        in staged.text, staged.text[-2000:]
+
+
+# ---- history: restated marts and the as-published log --------------------
+
+PUBLISHED = "marts.fct_segment_membership_published"
+
+# README "Restated history and the as-published log": which segments was
+# account X in on date D, as known on date K (as published by the runs).
+AS_KNOWN_SQL = """
+select segment_key, evidence
+from marts.fct_segment_membership_published
+where
+    account_id = $account_id
+    and publication_number = (
+        select max(publication_number)
+        from marts.fct_segment_membership_published
+        where published_as_of_date <= least($on_date, $known_on)
+    )
+order by segment_key
+"""
+
+
+def _as_known(db: Path, account_id: str, on_date: date, known_on: date):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(AS_KNOWN_SQL, {
+            "account_id": account_id, "on_date": on_date,
+            "known_on": known_on}).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_var_is_fingerprinted_or_declared_operational():
+    """A new threshold var cannot silently escape the rules fingerprint."""
+    text = (REPO_ROOT / "macros" / "history.sql").read_text()
+
+    def names(macro: str) -> set[str]:
+        body = text.split(f"macro {macro}()")[1].split("endmacro")[0]
+        return set(re.findall(r"'([a-z_]+)'", body))
+
+    rules, operational = names("history_rule_vars"), names(
+        "history_operational_vars")
+    project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())
+    declared = set(project["vars"]) | {"raw_dir", "raw_format"}
+    assert not rules & operational
+    assert declared == rules | operational, (
+        declared - rules - operational, (rules | operational) - declared)
+
+
+def test_published_log_has_one_publication_per_run_date(scheduled_runs):
+    assert all(step.success for _, step in scheduled_runs)
+    last_db = scheduled_runs[-1][1].db_path
+    publications = query(last_db, f"""
+        select publication_number, published_as_of_date,
+            count(distinct dbt_invocation_id)
+        from {PUBLISHED} group by 1, 2 order by 1
+    """)
+    run_dates = sorted({day for day, _ in scheduled_runs})
+    assert publications == [
+        (number, day, 1) for number, day in enumerate(run_dates, start=1)]
+    # each publication is exactly what that run's fct_account_segments said
+    for number, (day, step) in enumerate(scheduled_runs[:-1], start=1):
+        con = duckdb.connect()
+        try:
+            con.execute(f"attach '{last_db}' as log_db (read_only)")
+            con.execute(f"attach '{step.db_path}' as run_db (read_only)")
+            cols = "account_id, segment_key, dimension, entered_at, evidence"
+            published = f"""select {cols} from log_db.{PUBLISHED}
+                where publication_number = {number}"""
+            marts = f"select {cols} from run_db.marts.fct_account_segments"
+            for left, right in ((published, marts), (marts, published)):
+                assert con.execute(f"select count(*) from ({left} except all "
+                                   f"{right})").fetchone()[0] == 0, day
+        finally:
+            con.close()
+
+
+def test_last_run_reports_what_it_added(scheduled_runs):
+    facts = "select is_incremental, is_published_by_this_run, days_added, " \
+            "as_of_date from marts.rpt_last_run"
+    first_day, first = scheduled_runs[0]
+    assert query(first.db_path, facts) == [(False, True, None, first_day)]
+    daily_day, daily = scheduled_runs[1]
+    assert query(daily.db_path, facts) == [(True, True, 1, daily_day)]
+    # the repeated run on the same data publishes nothing new
+    repeat_day, repeat = scheduled_runs[-1]
+    assert query(repeat.db_path, facts) == [(True, False, 0, repeat_day)]
+
+
+def test_rule_change_is_recorded_and_full_refresh_keeps_the_log(
+        scheduled_runs, deliveries, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("rule_change")
+    before_db = scheduled_runs[-1][1].db_path
+    shutil.copyfile(before_db, workdir / "wh.duckdb")
+    changed = run_dbt(
+        ["build", "--full-refresh", *FULL_ARGS[1:]], workdir=workdir,
+        raw_dir=deliver(deliveries[LAST_DELIVERY], workdir / "export"),
+        dbt_vars="{segment_churn_risk_min_flags: 3}")
+    assert changed.success, changed.text
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{before_db}' as before_db (read_only)")
+        con.execute(f"attach '{changed.db_path}' as after_db (read_only)")
+        kept = con.execute(f"""
+            select count(*) from (
+                from before_db.{PUBLISHED}
+                except all
+                from after_db.{PUBLISHED})
+        """).fetchone()[0]
+        assert kept == 0, "--full-refresh changed or dropped published rows"
+        last = con.execute(f"""
+            select publication_number, published_as_of_date,
+                bool_and(is_rules_change), count(distinct rules_fingerprint)
+            from after_db.{PUBLISHED}
+            where publication_number = (
+                select max(publication_number) from after_db.{PUBLISHED})
+            group by 1, 2
+        """).fetchall()
+        previous_fingerprints = con.execute(
+            f"select distinct rules_fingerprint from before_db.{PUBLISHED}"
+        ).fetchall()
+    finally:
+        con.close()
+    number_before = len({day for day, _ in scheduled_runs})
+    assert last == [(number_before + 1, LAST_DELIVERY, True, 1)], last
+    assert len(previous_fingerprints) == 1
+    assert query(changed.db_path, "select is_full_refresh, is_rules_change "
+                                  "from marts.rpt_last_run") == [(True, True)]
+
+
+def test_as_known_on_query(scheduled_runs):
+    """The README query: segments of account X on date D as known on date K
+    come from the latest publication on or before both dates."""
+    runs = {day: step for day, step in scheduled_runs}
+    last_db = scheduled_runs[-1][1].db_path
+    days = sorted(runs)
+    account = query(last_db, "select min(account_id) from "
+                              "marts.fct_account_segments")[0][0]
+
+    def marts_of(day):
+        return query(runs[day].db_path, f"""
+            select segment_key, evidence from marts.fct_account_segments
+            where account_id = '{account}' order by segment_key""")
+
+    # D between two runs, known later: the run before D
+    between = days[2] + timedelta(days=1)
+    assert between < days[3]
+    assert _as_known(last_db, account, between, days[-1]) == marts_of(days[2])
+    # D later than K: what was known on K
+    assert _as_known(last_db, account, days[-1], days[1]) == marts_of(days[1])
+    # before the first run: nothing known
+    assert _as_known(last_db, account, days[0] - timedelta(days=1),
+                     days[-1]) == []

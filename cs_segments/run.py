@@ -136,12 +136,6 @@ def _main(args: argparse.Namespace) -> int:
         for failure in failures or ["see the dbt log above"]:
             print(f"  - {failure}", file=sys.stderr)
     print()
-    if args.as_of_date:
-        print(f"As-of date {args.as_of_date}: set with --as-of-date.")
-    else:
-        print("As-of date: inferred from the raw data (the latest usage "
-              "event, else invoice, else subscription start); set it with "
-              "--as-of-date.")
     if db.exists():
         if not ok:
             print("What did build:")

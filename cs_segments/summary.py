@@ -2,7 +2,8 @@
 
     python -m cs_segments.summary [--db PATH]
 
-Prints the as-of date, the static pyramid (accounts and ARR per value tier,
+Prints the as-of date with its source and what the run added
+(marts.rpt_last_run, cs_segments/last_run.py), the static pyramid (accounts and ARR per value tier,
 top tier first), the largest dynamic segments with their engagement model,
 brief lifecycle and outcome counts, then what the build could and could not
 compute from the data (rpt_capabilities), the quarantine counts
@@ -243,9 +244,21 @@ def summary_text(duckdb_path: str | os.PathLike) -> str:
     """The summary as text (see print_summary)."""
     import duckdb
 
+    from cs_segments.last_run import describe_last_run, last_run
+
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
-        parts = _segment_sections(con)
+        has_run_facts = _has_table(con, "marts", "rpt_last_run")
+    finally:
+        con.close()
+    # The as-of date and its source, and what the run added.
+    parts = (describe_last_run(last_run(duckdb_path)) if has_run_facts
+             else ["As-of date: not resolved (the build stopped before "
+                   "marts.rpt_last_run)."])
+    parts.append("")
+    con = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        parts += _segment_sections(con)
         parts.append("")
         parts += capability_lines(
             con.execute(CAPABILITIES_SQL).fetchall()

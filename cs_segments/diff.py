@@ -729,11 +729,13 @@ def segment_diff(*, project_dir: Path, base_ref: str, raw_dir: Path,
         work = Path(tmp)
         # dbt ls and the head build share a target folder, so the build
         # reuses the parse of ls (partial parsing).
+        ls_start = time.perf_counter()
         modified = state_modified(project_dir, base.target_dir,
                                   db_path=work / "head" / "db" / DB_NAME,
                                   raw_dir=raw_dir, raw_format=raw_format,
                                   work_dir=work / "head",
                                   dbt_vars={"as_of_date": as_of})
+        ls_seconds = time.perf_counter() - ls_start
         manifest = json.loads((work / "head" / "target" / "manifest.json")
                               .read_text())
         readers = nodes_reading_vars(
@@ -758,7 +760,10 @@ def segment_diff(*, project_dir: Path, base_ref: str, raw_dir: Path,
         "causes": {"vars": var_changes, "state_modified": modified,
                    "var_readers": readers},
         "diff": diff,
-        "seconds": {"compare": round(compare_seconds, 2),
+        "seconds": {"base_build": round(base.seconds, 1),
+                    "state_modified_ls": round(ls_seconds, 1),
+                    "head_build": round(head.seconds, 1),
+                    "compare": round(compare_seconds, 2),
                     "total": round(time.perf_counter() - started, 1)},
     }
     out_dir.mkdir(parents=True, exist_ok=True)

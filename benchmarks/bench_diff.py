@@ -40,24 +40,30 @@ VAR = "segment_ready_to_expand_min_seat_utilisation"
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com",
        "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
 
-# Runs one command and prints its children's peak RSS (KiB) on the last line.
+# Runs one command and prints its children's peak RSS (KiB) and CPU seconds
+# (user + system, every descendant waited for) on the last line. CPU time
+# is less sensitive than wall time to other jobs on a shared machine.
 _MEASURE = (
     "import resource, subprocess, sys\n"
     "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(use.ru_maxrss, use.ru_utime + use.ru_stime)\n"
     "sys.exit(rc)\n"
 )
 
 
-def _measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of `cmd`; raises if it fails."""
+def _measure(cmd: list[str],
+             env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MiB, CPU seconds) of `cmd`; raises if it
+    fails."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], env=env,
                           capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{done.stderr[-3000:]}")
-    return wall, int(done.stdout.strip().splitlines()[-1]) / 1024
+    rss_kib, cpu = done.stdout.strip().splitlines()[-1].split()
+    return wall, int(rss_kib) / 1024, float(cpu)
 
 
 def _project(dest: Path) -> Path:
@@ -74,12 +80,12 @@ def _project(dest: Path) -> Path:
 
 
 def _diff(project: Path, raw: Path, cache: Path, out: Path,
-          env: dict[str, str]) -> tuple[float, float, dict]:
-    wall, rss = _measure(
+          env: dict[str, str]) -> tuple[float, float, float, dict]:
+    wall, rss, cpu = _measure(
         [sys.executable, "-m", "cs_segments.diff", "--base", "main",
          "--project-dir", str(project), "--raw-dir", str(raw),
          "--cache-dir", str(cache), "--out-dir", str(out)], env)
-    return wall, rss, json.loads((out / "diff.json").read_text())
+    return wall, rss, cpu, json.loads((out / "diff.json").read_text())
 
 
 def bench_scale(accounts: int, seed: int, work: Path) -> dict:
@@ -88,23 +94,23 @@ def bench_scale(accounts: int, seed: int, work: Path) -> dict:
     scale.mkdir(parents=True)
     raw, cache = scale / "raw", scale / "cache"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    gen_wall, _ = _measure(
+    gen_wall, _, _ = _measure(
         [sys.executable, "-m", "cs_segments.generate", "--accounts",
          str(accounts), "--seed", str(seed), "--out", str(raw), "--quiet"],
         env)
     project = _project(scale / "project")
 
-    cold_wall, cold_rss, cold = _diff(project, raw, cache, scale / "cold",
+    cold_wall, cold_rss, cold_cpu, cold = _diff(project, raw, cache, scale / "cold",
                                       env)
     yml = project / "dbt_project.yml"
     text = yml.read_text()
     changed = text.replace(f"{VAR}: 0.9\n", f"{VAR}: 0.8\n")
     assert changed != text, f"{VAR}: 0.9 not found in dbt_project.yml"
     yml.write_text(changed)
-    warm_wall, warm_rss, warm = _diff(project, raw, cache, scale / "warm",
+    warm_wall, warm_rss, warm_cpu, warm = _diff(project, raw, cache, scale / "warm",
                                       env)
     yml.write_text(text)
-    same_wall, _, same = _diff(project, raw, cache, scale / "same", env)
+    same_wall, _, same_cpu, same = _diff(project, raw, cache, scale / "same", env)
     db = next(cache.glob("*/db/*.duckdb"))
     warehouse_mb = db.stat().st_size / 2**20
     shutil.rmtree(scale, ignore_errors=True)
@@ -124,7 +130,14 @@ def bench_scale(accounts: int, seed: int, work: Path) -> dict:
             warm["diff"]["arr_changed_share"], 4),
         "no_change_diff_seconds": round(same_wall, 1),
         "no_change_accounts_changed": same["diff"]["accounts_changed"],
+        "cold_diff_cpu_seconds": round(cold_cpu, 1),
+        "threshold_diff_cpu_seconds": round(warm_cpu, 1),
+        "no_change_diff_cpu_seconds": round(same_cpu, 1),
         "full_build_over_threshold_diff": round(full_build / warm_wall, 2),
+        # CPU: the cold diff minus the no-change diff's fixed costs
+        # (dbt parse, copy, compare) approximates the full build's CPU.
+        "cold_over_threshold_diff_cpu": round(cold_cpu / warm_cpu, 2),
+        "load_average_1m_at_end": round(os.getloadavg()[0], 1),
         "warehouse_mb": round(warehouse_mb),
     }
 
@@ -145,15 +158,18 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(json.dumps(row), flush=True)
     print("| accounts | full build (base) | one-threshold diff | of which "
-          "head build | rebuilt nodes | no-change diff | ratio |")
-    print("|---|---|---|---|---|---|---|")
+          "head build | rebuilt nodes | no-change diff | ratio | CPU: cold "
+          "diff / threshold diff |")
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(f"| {row['accounts']:,} | {row['full_build_seconds']:.0f} s "
               f"| {row['threshold_diff_seconds']:.0f} s "
               f"| {row['threshold_head_build_seconds']:.0f} s "
               f"| {row['threshold_rebuilt_nodes']} "
               f"| {row['no_change_diff_seconds']:.0f} s "
-              f"| {row['full_build_over_threshold_diff']:.1f}x |")
+              f"| {row['full_build_over_threshold_diff']:.1f}x "
+              f"| {row['cold_diff_cpu_seconds']:.0f} s / "
+              f"{row['threshold_diff_cpu_seconds']:.0f} s |")
     result = {
         "benchmark": "segment diff (DuckDB): one threshold vs full build",
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

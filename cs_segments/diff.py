@@ -316,6 +316,7 @@ class Build:
     seconds: float
     cached: bool = False
     selected: list[str] = field(default_factory=list)
+    copy_seconds: float = 0.0
 
 
 def build_base(project_dir: Path, commit: str, *, raw_dir: Path,
@@ -360,9 +361,10 @@ def build_head(project_dir: Path, base: Build, selection: list[str], *,
     db_path.parent.mkdir(parents=True)
     start = time.perf_counter()
     shutil.copyfile(base.db_path, db_path)
+    copy_seconds = time.perf_counter() - start
     if not selection:
-        return Build(db_path, work_dir / "target",
-                     time.perf_counter() - start)
+        return Build(db_path, work_dir / "target", copy_seconds,
+                     copy_seconds=copy_seconds)
     done = run_dbt(["build", "--select",
                     *[f"{name}+" for name in selection],
                     "--full-refresh",
@@ -379,7 +381,8 @@ def build_head(project_dir: Path, base: Build, selection: list[str], *,
     built = sorted(result["unique_id"] for result in results["results"]
                    if result["unique_id"].split(".")[0]
                    in ("model", "seed", "snapshot"))
-    return Build(db_path, work_dir / "target", seconds, selected=built)
+    return Build(db_path, work_dir / "target", seconds, selected=built,
+                 copy_seconds=copy_seconds)
 
 
 # ----------------------------------------------------------------- compare
@@ -763,6 +766,7 @@ def segment_diff(*, project_dir: Path, base_ref: str, raw_dir: Path,
         "seconds": {"base_build": round(base.seconds, 1),
                     "state_modified_ls": round(ls_seconds, 1),
                     "head_build": round(head.seconds, 1),
+                    "head_copy_base_warehouse": round(head.copy_seconds, 1),
                     "compare": round(compare_seconds, 2),
                     "total": round(time.perf_counter() - started, 1)},
     }

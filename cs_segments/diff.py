@@ -719,7 +719,8 @@ def segment_diff(*, project_dir: Path, base_ref: str, raw_dir: Path,
     report (also written as diff.json)."""
     started = time.perf_counter()
     if not raw_dir.is_dir():
-        raise DiffError(f"raw data folder {raw_dir} does not exist")
+        raise DiffError(f"raw data folder {raw_dir} does not exist (run "
+                        "`make demo` first, or pass --raw-dir)")
     commit = resolve_commit(project_dir, base_ref)
     as_of = as_of_date or default_as_of_date(raw_dir, raw_format)
     base = build_base(project_dir, commit, raw_dir=raw_dir,

@@ -176,15 +176,6 @@
     {{- segment_literal(key) -}}
 {% endmacro %}
 
-{#- Keys of one dimension, in catalog order. -#}
-{% macro segment_keys_of(dimension) %}
-    {%- set keys = [] -%}
-    {%- for entry in segment_catalog() if entry['dimension'] == dimension -%}
-        {%- do keys.append(entry['key']) -%}
-    {%- endfor -%}
-    {{ return(keys) }}
-{% endmacro %}
-
 {#- A Jinja value as a SQL text literal (quotes doubled). -#}
 {% macro segment_literal(value) -%}
     {%- if value is none -%}

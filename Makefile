@@ -11,7 +11,7 @@ SEED     ?= 42
 export DBT_PROFILES_DIR := $(CURDIR)
 SHELL := /bin/bash
 
-.PHONY: demo check install lint pytest bench clean
+.PHONY: demo check install lint pytest bench clean diff
 
 $(BIN)/dbt: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ bench: install
 
 clean:
 	rm -rf target logs warehouse data
+
+# Segment diff of the working tree against a git ref (README, "Reviewing a
+# change: the segment diff"): make diff BASE=main [DIFF_ARGS='--top 50'].
+BASE ?= main
+diff: install
+	$(BIN)/python -m cs_segments.diff --base $(BASE) $(DIFF_ARGS)
 
 # The same project on Apache Spark (dbt-spark, local pyspark session; needs
 # Java 17): builds tiny generated data on Spark and on DuckDB and compares

@@ -2,7 +2,8 @@
     Helpers for the segment catalog (var `segment_catalog` in
     dbt_project.yml) and the segment models. The catalog holds values only;
     these macros turn it into SQL literals, check it, and generate the
-    catalog-driven parts (dim_segments rows, matrix columns).
+    catalog-driven parts (dim_segments rows, matrix columns, the value /
+    lifecycle / outcome rule columns and the membership rows).
 -#}
 
 {#- The catalog, checked: every field present, keys unique and column-safe,
@@ -11,7 +12,8 @@
 {% macro segment_catalog() %}
     {%- set catalog = var('segment_catalog') -%}
     {%- set fields = ['key', 'dimension', 'name', 'description', 'rule',
-        'engagement_model', 'playbook', 'owner', 'priority'] -%}
+        'engagement_model', 'playbook', 'owner', 'priority', 'evidence'] -%}
+    {%- set dimension_columns = segment_dimension_columns() -%}
     {%- set dimensions = segment_dimensions() -%}
     {%- set engagement_models = ['high-touch', 'low-touch', 'tech-touch'] -%}
     {%- set problems = [] -%}
@@ -47,6 +49,26 @@
         {%- if entry.get('priority') is not number -%}
             {%- do problems.append(label ~ ': priority must be an integer') -%}
         {%- endif -%}
+        {%- set evidence = entry.get('evidence') -%}
+        {%- if evidence is not none and (evidence is string
+            or evidence is mapping or evidence is not iterable) -%}
+            {%- do problems.append(label
+                ~ ': evidence must be a list of column names') -%}
+        {%- elif evidence is not none -%}
+            {%- for column in evidence
+                if not modules.re.match('^[a-z][a-z0-9_]*$', column | string)
+            -%}
+                {%- do problems.append(label ~ ': evidence column '
+                    ~ column ~ ' is not a column name') -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- set dimension = entry.get('dimension') -%}
+        {%- if dimension in dimension_columns
+            and not key.startswith(dimension ~ '_') -%}
+            {%- do problems.append(label ~ ': a ' ~ dimension
+                ~ ' segment key is ' ~ dimension ~ '_<'
+                ~ dimension_columns[dimension] ~ '>') -%}
+        {%- endif -%}
         {%- if key in ['account_id', 'as_of_date'] -%}
             {%- do problems.append(label
                 ~ ': key clashes with a matrix column') -%}
@@ -71,6 +93,69 @@
     {{ return(['value', 'lifecycle', 'outcome', 'behaviour', 'composite']) }}
 {% endmacro %}
 
+{#- The dimensions whose segments are one value of a panel column, and
+    that column: segment `<dimension>_<value>` holds the accounts whose
+    column equals <value>. -#}
+{% macro segment_dimension_columns() %}
+    {{ return({
+        'value': 'value_tier',
+        'lifecycle': 'lifecycle_stage',
+        'outcome': 'outcome_status',
+    }) }}
+{% endmacro %}
+
+{#- The rule columns of the value, lifecycle and outcome segments, generated
+    from the catalog: `coalesce(<column> = '<value>', false) as is_<key>`,
+    comma-separated (for a select list). -#}
+{% macro segment_dimension_rules() %}
+    {%- set dimension_columns = segment_dimension_columns() -%}
+    {%- set rules = [] -%}
+    {%- for entry in segment_catalog()
+        if entry['dimension'] in dimension_columns -%}
+        {%- set prefix = entry['dimension'] ~ '_' -%}
+        {%- do rules.append(
+            'coalesce(' ~ dimension_columns[entry['dimension']] ~ ' = '
+            ~ segment_literal(entry['key'][prefix | length:])
+            ~ ', false) as is_' ~ entry['key']) -%}
+    {%- endfor -%}
+    {{- rules | join(',\n') -}}
+{% endmacro %}
+
+{#- Membership rows generated from the catalog: for every entry, the rows of
+    `relation` whose rule column is_<key> is true, with the key, the
+    dimension and the evidence of the entry's evidence columns, as one
+    `union all` query. -#}
+{% macro segment_membership_rows(relation) %}
+    {%- for entry in segment_catalog() %}
+    select
+        account_id,
+        as_of_date,
+        {{ segment_literal(entry['key']) }} as segment_key,
+        {{ segment_literal(entry['dimension']) }} as dimension,
+        {{ segment_evidence_of(entry) }} as evidence
+    from {{ relation }}
+    where is_{{ entry['key'] }} = true
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{% endmacro %}
+
+{#- The evidence text of a catalog entry: its evidence columns by name;
+    columns listed in var segment_evidence_decimals are rounded to that many
+    decimals. -#}
+{% macro segment_evidence_of(entry) -%}
+    {%- set decimals = var('segment_evidence_decimals', {}) -%}
+    {%- set pairs = [] -%}
+    {%- for column in entry['evidence'] -%}
+        {%- if column in decimals -%}
+            {%- do pairs.append((column, 'cast(' ~ column
+                ~ ' as decimal(18, ' ~ decimals[column] ~ '))')) -%}
+        {%- else -%}
+            {%- do pairs.append((column, column)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- segment_evidence(pairs) -}}
+{%- endmacro %}
+
 {#- Every catalog key, in catalog order. -#}
 {% macro segment_keys() %}
     {%- set keys = [] -%}
@@ -89,15 +174,6 @@
             ~ "(dbt_project.yml). Add it to the catalog first.") }}
     {%- endif -%}
     {{- segment_literal(key) -}}
-{% endmacro %}
-
-{#- Keys of one dimension, in catalog order. -#}
-{% macro segment_keys_of(dimension) %}
-    {%- set keys = [] -%}
-    {%- for entry in segment_catalog() if entry['dimension'] == dimension -%}
-        {%- do keys.append(entry['key']) -%}
-    {%- endfor -%}
-    {{ return(keys) }}
 {% endmacro %}
 
 {#- A Jinja value as a SQL text literal (quotes doubled). -#}

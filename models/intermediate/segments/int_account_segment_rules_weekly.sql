@@ -1,9 +1,14 @@
 {#-
     The segment rules, once: one row per account and as-of date with the
     inputs every segment rule reads (from the four dimension panels) and one
-    boolean per behaviour and composite segment. The membership model
+    boolean rule column is_<key> per catalog segment: generated from the
+    catalog for value / lifecycle / outcome segments, written here for
+    behaviour and composite ones. The membership model
     (int_account_segment_membership_weekly) turns this into one row per
-    account, week and segment. Thresholds are the segment_* vars in
+    account, week and segment; tests/segments/
+    assert_rule_columns_match_catalog.sql checks that the is_* columns and
+    the catalog keys agree. Helper booleans that are not a segment's rule
+    are named has_*. Thresholds are the segment_* vars in
     dbt_project.yml; their meaning is in the segment catalog there.
     Spine: the value panel (every account that existed on the as-of date).
 -#}
@@ -134,6 +139,15 @@ inputs as (
 
 ),
 
+dimension_rules as (
+
+    select
+        *,
+        {{ segment_dimension_rules() | indent(8) }}
+    from inputs
+
+),
+
 account_states as (
 
     select
@@ -142,7 +156,7 @@ account_states as (
             outcome_status in {{ segment_literal_list(
                 missing_outcome_statuses) }},
             false
-        ) as is_missing_outcomes,
+        ) as has_missing_outcomes,
         {% if expansion_blocking_statuses | length > 0 -%}
             coalesce(
                 outcome_status in {{ segment_literal_list(
@@ -151,9 +165,9 @@ account_states as (
             )
         {%- else -%}
             false
-        {%- endif %} as is_expansion_blocked_by_outcome,
-        coalesce(lifecycle_stage = 'churned', false) as is_churned
-    from inputs
+        {%- endif %} as has_expansion_blocking_outcome,
+        coalesce(lifecycle_stage = 'churned', false) as has_churned
+    from dimension_rules
 
 ),
 
@@ -167,7 +181,7 @@ behaviour_rules as (
                 or churn_risk_score
                 >= {{ var('segment_churn_risk_min_score') }}
             )
-            and is_churned = false,
+            and has_churned = false,
             false
         ) as is_behaviour_churn_risk,
         coalesce(
@@ -194,20 +208,20 @@ composite_rules as (
             days_to_term_end >= 0
             and days_to_term_end
             <= {{ var('segment_renewal_at_risk_window_days') }}
-            and (is_behaviour_churn_risk = true or is_missing_outcomes = true)
-            and is_churned = false,
+            and (is_behaviour_churn_risk = true or has_missing_outcomes = true)
+            and has_churned = false,
             false
         ) as is_renewal_at_risk,
         coalesce(
-            is_behaviour_healthy_usage = true and is_missing_outcomes = true,
+            is_behaviour_healthy_usage = true and has_missing_outcomes = true,
             false
         ) as is_healthy_usage_missing_outcomes,
         coalesce(
             seat_utilisation_30d
             >= {{ var('segment_ready_to_expand_min_seat_utilisation') }}
             and is_behaviour_churn_risk = false
-            and is_expansion_blocked_by_outcome = false
-            and is_churned = false,
+            and has_expansion_blocking_outcome = false
+            and has_churned = false,
             false
         ) as is_ready_to_expand
     from behaviour_rules

@@ -18,9 +18,9 @@ segment_rules as (
         value_tier,
         lifecycle_stage,
         days_to_term_end,
-        is_missing_outcomes
+        has_missing_outcomes
     from {{ ref('int_account_segment_rules_weekly') }}
-    where arr_usd > 0 and is_churned = false
+    where arr_usd > 0 and has_churned = false
 
 ),
 
@@ -76,7 +76,7 @@ final as (
         judged.value_tier,
         judged.lifecycle_stage,
         judged.days_to_term_end,
-        judged.is_missing_outcomes,
+        judged.has_missing_outcomes,
         next_churn.next_churn_date,
         cast(
             {{ dbt.datediff(

@@ -20,7 +20,7 @@ population as (
         as_of_date,
         value_tier,
         days_to_term_end,
-        is_missing_outcomes
+        has_missing_outcomes
     from {{ ref('int_churn_backtest_population') }}
 
 ),
@@ -66,7 +66,7 @@ risk as (
         learning_modes.learning_mode,
         population.value_tier,
         population.days_to_term_end,
-        population.is_missing_outcomes,
+        population.has_missing_outcomes,
         coalesce(
             scores.churn_flag_count
             >= {{ var('segment_churn_risk_min_flags') }}
@@ -117,7 +117,7 @@ segment_signals as (
         days_to_term_end >= 0
         and days_to_term_end
         <= {{ var('segment_renewal_at_risk_window_days') }}
-        and (is_churn_risk = true or is_missing_outcomes = true)
+        and (is_churn_risk = true or has_missing_outcomes = true)
 
 ),
 

@@ -158,6 +158,7 @@ def _write_copy(duckdb, work: Path, temp: Path):
             raise PublishError(
                 f"the work database {work} holds no marts; run the full "
                 "build first")
+        _check_last_build(con, work)
         for schema in sorted({schema for schema, _ in tables}):
             con.execute(f"create schema {_ident(schema)}")
         copied = []
@@ -181,6 +182,38 @@ def _write_copy(duckdb, work: Path, temp: Path):
     finally:
         con.close()
     return as_of, copied
+
+
+def _check_last_build(con, work: Path) -> None:
+    """Refuse marts left by a build that did not finish with every node
+    passing (macros/build_status.sql records it in the work database)."""
+    recorded = con.execute(
+        "select count(*) from information_schema.tables"
+        " where table_catalog = 'work' and table_schema = 'cs_build'"
+        " and table_name = 'last_invocation'").fetchone()[0]
+    if not recorded:
+        raise PublishError(
+            f"the work database {work} has no build record; run a full "
+            "dbt build (python -m cs_segments.run) first")
+    status, failed, missing = con.execute(
+        "select status, failed_nodes, missing_marts"
+        " from work.cs_build.last_invocation").fetchone()
+    if status == "running":
+        raise PublishError(
+            f"the last dbt invocation on {work} did not finish (killed, or "
+            "still running); the published file was left as it was. Run "
+            "the build again")
+    if status != "complete":
+        details = []
+        if failed:
+            details.append(f"{failed} nodes failed or were skipped")
+        if missing:
+            details.append(f"marts not built: {missing}")
+        raise PublishError(
+            f"the last dbt invocation on {work} did not pass every test "
+            f"and build every mart ({'; '.join(details)}); the published "
+            "file was left as it was. Fix the failures and run a full "
+            "dbt build")
 
 
 def _as_of_date(con, tables) -> dt.date | None:

@@ -30,7 +30,7 @@ import duckdb
 import pytest
 
 from conftest import REPO_ROOT
-from cs_segments.publish import KILL_AT_ENV, publish
+from cs_segments.publish import KILL_AT_ENV, PublishError, publish
 
 # An e-mail address anywhere in a value.
 EMAIL_PATTERN = r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+"
@@ -132,24 +132,28 @@ def test_published_file_holds_the_marts_only(full_db, published_db):
 
 
 def _pii_hits(db_path: Path, schemas: list[str], raw_dir: Path) -> list:
-    """(schema.table.column, value) for values holding an e-mail address,
-    or a user's e-mail, handle (the part before @) or user_id from the raw
-    users file. Every column of every table is scanned, cast to text."""
+    """(schema.table.column, value) for text values holding an e-mail
+    address, or a word equal to a user's e-mail, e-mail handle (the part
+    before @) or user_id from the raw users file. Every text column of every
+    table is scanned (numbers and dates cannot hold either); a value is
+    split into words at anything but letters, digits and . _ @ + -."""
     con = duckdb.connect()
     try:
         con.execute(f"attach '{db_path}' as db (read_only)")
         con.execute(
-            "create table raw_users as select"
-            " lower(email) as email,"
-            " lower(split_part(email, '@', 1)) as handle,"
-            " lower(user_id) as user_id"
-            f" from read_parquet('{raw_dir}/users.parquet')")
-        assert con.execute("select count(*), min(length(handle))"
-                           " from raw_users").fetchone()[1] >= 4
+            "create table raw_words as"
+            " select lower(email) as word from read_parquet("
+            f"'{raw_dir}/users.parquet') union"
+            " select lower(split_part(email, '@', 1)) from read_parquet("
+            f"'{raw_dir}/users.parquet') union"
+            " select lower(user_id) from read_parquet("
+            f"'{raw_dir}/users.parquet')")
+        assert con.execute("select count(*), min(length(word))"
+                           " from raw_words").fetchone()[1] >= 4
         columns = con.execute(
             "select table_schema, table_name, column_name"
             " from information_schema.columns where table_catalog = 'db'"
-            " and table_schema in (" + ", ".join(
+            " and data_type = 'VARCHAR' and table_schema in (" + ", ".join(
                 f"'{s}'" for s in schemas) + ")").fetchall()
         assert columns
         hits = []
@@ -157,18 +161,20 @@ def _pii_hits(db_path: Path, schemas: list[str], raw_dir: Path) -> list:
             found = con.execute(
                 f"""
                 with scanned as (
-                    select distinct lower(cast("{column}" as varchar)) as value
+                    select distinct lower("{column}") as value
                     from db."{schema}"."{table}"
                     where "{column}" is not null
+                ),
+                words as (
+                    select
+                        value,
+                        unnest(regexp_split_to_array(
+                            value, '[^a-z0-9_.@+-]+')) as word
+                    from scanned
                 )
-                select value from scanned
-                where regexp_matches(value, '{EMAIL_PATTERN}')
-                    or exists (
-                        select 1 from raw_users
-                        where scanned.value = raw_users.user_id
-                            or contains(scanned.value, raw_users.email)
-                            or contains(scanned.value, raw_users.handle)
-                    )
+                select distinct value from words
+                where regexp_matches(word, '^{EMAIL_PATTERN}$')
+                    or word in (select word from raw_words)
                 limit 3
                 """).fetchall()
             hits += [(f"{schema}.{table}.{column}", v) for (v,) in found]
@@ -296,6 +302,10 @@ def test_killed_builds_never_touch_what_bi_reads(
             assert _sha256(published) == before, pattern
             _assert_whole(published, old_as_of)
             assert reader_sees() == first
+            # Publishing by hand what the killed build left is refused.
+            with pytest.raises(PublishError, match="did not finish"):
+                publish(tmp_path / "work" / "wh.duckdb", published)
+            assert _sha256(published) == before, pattern
 
         # The next build succeeds while the reader still holds the file.
         done = subprocess.run(
@@ -338,3 +348,7 @@ def test_failing_build_publishes_nothing(full_db, generated_raw, tmp_path):
     assert "Traceback" not in shown
     assert _sha256(published) == before
     _assert_whole(published, old_as_of)
+    # Publishing by hand what the failing build left is refused.
+    with pytest.raises(PublishError, match="did not pass every test"):
+        publish(tmp_path / "work" / "wh.duckdb", published)
+    assert _sha256(published) == before

@@ -9,8 +9,15 @@
       passed (success, pass or warn) and every mart model was built, else
       'incomplete' with the failed nodes and the marts not built.
     A killed build never reaches on-run-end: its record stays 'running'.
+    Only commands that write models are recorded (build, run, seed,
+    snapshot, retry); `dbt test` only marks the record 'incomplete' when a
+    test fails; docs, compile, show and the like leave it alone.
     DuckDB only: the published file is a DuckDB file.
 -#}
+{% macro build_status_writing_commands() %}
+    {{ return(['build', 'run', 'seed', 'snapshot', 'retry']) }}
+{% endmacro %}
+
 {% macro build_status_start() %}
     {{ return(adapter.dispatch('build_status_start', 'cs_segments')()) }}
 {% endmacro %}
@@ -28,13 +35,19 @@
 {% endmacro %}
 
 {% macro duckdb__build_status_start() %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not execute
+        or flags.WHICH not in build_status_writing_commands() -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- do build_status_write('running', none, []) -%}
     {{ return('') }}
 {% endmacro %}
 
 {% macro duckdb__build_status_end(results) %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set writing = flags.WHICH in build_status_writing_commands() -%}
+    {%- if not execute or not (writing or flags.WHICH == 'test') -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set failed = [] -%}
     {%- set built = [] -%}
     {%- for result in results -%}
@@ -52,9 +65,13 @@
         and node.unique_id not in built -%}
         {%- do missing.append(node.name) -%}
     {%- endfor -%}
-    {%- do build_status_write(
-        'complete' if not failed and not missing else 'incomplete',
-        failed | length, missing) -%}
+    {%- if writing -%}
+        {%- do build_status_write(
+            'complete' if not failed and not missing else 'incomplete',
+            failed | length, missing) -%}
+    {%- elif failed -%}
+        {%- do build_status_write('incomplete', failed | length, []) -%}
+    {%- endif -%}
     {{ return('') }}
 {% endmacro %}
 

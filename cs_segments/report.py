@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = ROOT / "warehouse" / "cs_segments.duckdb"
+DEFAULT_DB = ROOT / "warehouse" / "work" / "cs_segments.duckdb"
+DEFAULT_PUBLISHED = ROOT / "warehouse" / "cs_segments.duckdb"
 DEFAULT_OUT_NAME = "segment_report.html"
 
 # Relations the report reads (dbt models), whole.
@@ -442,10 +443,12 @@ def write_report(db: str | os.PathLike, out: str | os.PathLike) -> Path:
     return out
 
 
-def write_report_after_run(db: str | os.PathLike) -> None:
-    """Hook of the main command: the report next to the warehouse file;
-    one readable line on failure (the build itself succeeded)."""
-    out = Path(db).with_name(DEFAULT_OUT_NAME)
+def write_report_after_run(db: str | os.PathLike,
+                           beside: str | os.PathLike | None = None) -> None:
+    """Hook of the main command: the report of warehouse `db`, written next
+    to the file `beside` (default: `db`, e.g. the published file); one
+    readable line on failure (the build itself succeeded)."""
+    out = Path(beside or db).with_name(DEFAULT_OUT_NAME)
     try:
         print(f"\nReport: {write_report(db, out)}")
     except ReportError as exc:
@@ -458,13 +461,17 @@ def main(argv: list[str] | None = None) -> int:
         description="Write the self-contained HTML segment report.")
     parser.add_argument(
         "--db", default=os.environ.get("CS_DUCKDB_PATH", str(DEFAULT_DB)),
-        help="DuckDB warehouse file (default warehouse/cs_segments.duckdb, "
-             "or env CS_DUCKDB_PATH)")
+        help="the work database dbt builds, which holds the report's views "
+             "(default warehouse/work/cs_segments.duckdb, or env "
+             "CS_DUCKDB_PATH)")
     parser.add_argument("--out", default=None,
                         help=f"HTML file (default: {DEFAULT_OUT_NAME} next to "
-                             "the warehouse file)")
+                             "the published file, env CS_PUBLISHED_PATH or "
+                             "warehouse/cs_segments.duckdb)")
     args = parser.parse_args(argv)
-    out = args.out or Path(args.db).with_name(DEFAULT_OUT_NAME)
+    out = args.out or Path(os.environ.get(
+        "CS_PUBLISHED_PATH", str(DEFAULT_PUBLISHED))).with_name(
+            DEFAULT_OUT_NAME)
     try:
         path = write_report(args.db, out)
     except ReportError as exc:

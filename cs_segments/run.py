@@ -10,13 +10,14 @@ Errors are reported as one readable message, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RAW_DIR = ROOT / "data" / "demo"
-DEFAULT_DB = ROOT / "warehouse" / "cs_segments.duckdb"
+DEFAULT_DB = ROOT / "warehouse" / "work" / "cs_segments.duckdb"
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -36,8 +37,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         "CS_RAW_FORMAT", "parquet"), choices=["parquet", "csv"])
     parser.add_argument("--db", default=os.environ.get(
         "CS_DUCKDB_PATH", str(DEFAULT_DB)),
-        help="DuckDB warehouse file (default warehouse/cs_segments.duckdb, "
-             "or env CS_DUCKDB_PATH)")
+        help="DuckDB work database dbt builds into (default "
+             "warehouse/work/cs_segments.duckdb, or env CS_DUCKDB_PATH)")
+    parser.add_argument("--publish-to", default=os.environ.get(
+        "CS_PUBLISHED_PATH"),
+        help="DuckDB file BI reads, replaced atomically after a build "
+             "whose tests all passed (default warehouse/cs_segments.duckdb, "
+             "or env CS_PUBLISHED_PATH)")
     parser.add_argument("--as-of-date", default=None,
                         help="YYYY-MM-DD; default: latest date in the data")
     return parser.parse_args(argv)
@@ -79,7 +85,7 @@ def build(project_dir: Path, raw_dir: Path, raw_format: str, db: Path,
     if select:
         args += ["--select", select]
     if as_of_date:
-        args += ["--vars", f"{{as_of_date: '{as_of_date}'}}"]
+        args += ["--vars", json.dumps({"as_of_date": as_of_date})]
     try:
         result = dbtRunner().invoke(args)
     finally:
@@ -135,16 +141,28 @@ def _main(args: argparse.Namespace) -> int:
         print("\nThe build failed:", file=sys.stderr)
         for failure in failures or ["see the dbt log above"]:
             print(f"  - {failure}", file=sys.stderr)
-    print()
-    if db.exists():
-        if not ok:
-            print("What did build:")
-        print(summary_text(db))
-        if ok:
-            from cs_segments.report import write_report_after_run
+        print("Nothing was published: the file BI reads keeps the last "
+              "good build.", file=sys.stderr)
+        if db.exists():
+            print("\nWhat did build (work database, not published):")
+            print(summary_text(db))
+        return 1
 
-            write_report_after_run(db)
-    return 0 if ok else 1
+    from cs_segments.publish import PublishError, publish
+    from cs_segments.report import write_report_after_run
+
+    try:
+        published = publish(db, args.publish_to)
+    except PublishError as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 1
+    print(f"Published the marts as of {published.as_of_date} to "
+          f"{published.path}\n")
+    print(summary_text(published.path))
+    # The report reads the reporting views of the work database; it is
+    # written next to the published file.
+    write_report_after_run(db, Path(published.path))
+    return 0
 
 
 if __name__ == "__main__":

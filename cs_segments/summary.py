@@ -286,9 +286,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m cs_segments.summary",
         description="Print a plain-text summary of the segmentation marts.")
     parser.add_argument(
-        "--db", default=os.environ.get("CS_DUCKDB_PATH", str(DEFAULT_DB)),
-        help="DuckDB warehouse file (default warehouse/cs_segments.duckdb, "
-             "or env CS_DUCKDB_PATH)")
+        "--db", default=os.environ.get("CS_PUBLISHED_PATH", str(DEFAULT_DB)),
+        help="DuckDB warehouse file: the published file BI reads (default "
+             "warehouse/cs_segments.duckdb, or env CS_PUBLISHED_PATH), or "
+             "the work database (warehouse/work/cs_segments.duckdb)")
     args = parser.parse_args(argv)
     if not Path(args.db).exists():
         print(f"error: no warehouse at {args.db}; build it first "

@@ -48,6 +48,7 @@ REQUIRED_RULES = {
     "orphan_user_id",
     "unparseable_amount",
     "negative_amount",
+    "amount_out_of_range",
     "invalid_number",
     "unparseable_date",
     "unknown_currency",

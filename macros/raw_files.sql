@@ -106,12 +106,17 @@
                     ~ "' is required)") -%}
             {%- endif -%}
         {%- else -%}
-            {%- set from_sql = raw_file_relation(node.name) -%}
-            {%- set present = run_query(
-                "select * from " ~ from_sql ~ " where 1 = 0").column_names -%}
-            {%- do problems.extend(
-                raw_contract_missing_columns(node, path, present)) -%}
-            {%- do views.append((node, from_sql, present)) -%}
+            {%- set malformed = raw_file_malformed_rows(node.name) -%}
+            {%- do problems.extend(malformed) -%}
+            {%- if not malformed -%}
+                {%- set from_sql = raw_file_relation(node.name) -%}
+                {%- set present = run_query(
+                    "select * from " ~ from_sql
+                    ~ " where 1 = 0").column_names -%}
+                {%- do problems.extend(
+                    raw_contract_missing_columns(node, path, present)) -%}
+                {%- do views.append((node, from_sql, present)) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {%- do raise_raw_contract_problems(problems) -%}
@@ -136,8 +141,8 @@
     {%- set names = [] -%}
     {%- for node in raw_source_nodes() -%}
         {%- set found = run_query(
-            "select count(*) from glob('" ~ raw_file_path(node.name)
-            ~ "')").columns[0].values()[0] -%}
+            "select count(*) from glob(" ~ cs_sql_string(
+                raw_file_path(node.name)) ~ ")").columns[0].values()[0] -%}
         {%- if found > 0 -%}
             {%- do names.append(node.name ~ '.' ~ raw_format()) -%}
         {%- endif -%}
@@ -156,6 +161,66 @@
     {{ return(raw_file_reader(table_name)) }}
 {% endmacro %}
 
+{#- Rows of one raw file that do not parse (as contract problems naming the
+    table and line), read before the file is registered. -#}
+{% macro raw_file_malformed_rows(table_name) %}
+    {{ return(adapter.dispatch('raw_file_malformed_rows', 'cs_segments')(
+        table_name)) }}
+{% endmacro %}
+
+{% macro default__raw_file_malformed_rows(table_name) %}
+    {{ return(raw_csv_malformed_rows(table_name)
+        if raw_format() == 'csv' else []) }}
+{% endmacro %}
+
+{#- Spark reads CSV in its permissive mode; ragged rows are not detected
+    there (README, "Settings and hostile files"). -#}
+{% macro spark__raw_file_malformed_rows(table_name) %}
+    {{ return([]) }}
+{% endmacro %}
+
+{#- DuckDB, CSV: rows of one raw file that do not parse with the dialect of
+    raw_csv_options() (a ragged row with too many or too few fields, an
+    unterminated quote, bad encoding), as contract problems naming the table,
+    the file line and the field counts. Reads the whole file once, with
+    DuckDB's store_rejects, so no row is skipped silently. At most 5 rows per
+    file are listed. -#}
+{% macro raw_csv_malformed_rows(table_name) %}
+    {%- set rejects = 'cs_raw_rejects_' ~ table_name -%}
+    {%- set scans = 'cs_raw_reject_scans_' ~ table_name -%}
+    {%- do run_query("drop table if exists " ~ rejects) -%}
+    {%- do run_query("drop table if exists " ~ scans) -%}
+    {%- do run_query(
+        "select count(*) from read_csv("
+        ~ cs_sql_string(raw_file_path(table_name)) ~ ", "
+        ~ raw_csv_options() ~ ", store_rejects = true, rejects_table = "
+        ~ cs_sql_string(rejects) ~ ", rejects_scan = "
+        ~ cs_sql_string(scans) ~ ")") -%}
+    {%- set found = run_query(
+        "select line, error_type, error_message from " ~ rejects
+        ~ " order by line limit 5") -%}
+    {%- set problems = [] -%}
+    {%- for row in found.rows -%}
+        {%- set counts = modules.re.search(
+            'Expected Number of Columns: ([0-9]+) Found: ([0-9]+)',
+            row[2] | string) -%}
+        {%- if counts -%}
+            {%- do problems.append(
+                "table '" ~ table_name ~ "' (" ~ raw_file_path(table_name)
+                ~ "), line " ~ row[0] ~ " has " ~ counts.group(2)
+                ~ " fields, expected " ~ counts.group(1)) -%}
+        {%- else -%}
+            {%- do problems.append(
+                "table '" ~ table_name ~ "' (" ~ raw_file_path(table_name)
+                ~ "), line " ~ row[0] ~ ": " ~ row[1] ~ ": "
+                ~ (row[2] | string).split('\n')[0]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do run_query("drop table if exists " ~ rejects) -%}
+    {%- do run_query("drop table if exists " ~ scans) -%}
+    {{ return(problems) }}
+{% endmacro %}
+
 {#-
     Spark: each run (re)registers every raw file as the external table
     raw.<table>__file over the file (parquet, or CSV with a header read as
@@ -167,11 +232,12 @@
     {%- do run_query("create schema if not exists raw") -%}
     {%- do run_query("drop table if exists " ~ relation) -%}
     {%- if raw_format() == 'csv' -%}
-        {%- set options = "path '" ~ path ~ "', header 'true'"
-            ~ ", inferSchema 'false', multiLine 'true'"
+        {%- set options = "path " ~ cs_sql_string(path)
+            ~ ", header 'true', inferSchema 'false'"
+            ~ ", multiLine 'true', sep ',', quote '\"'"
             ~ ", escape '\"'" -%}
     {%- else -%}
-        {%- set options = "path '" ~ path ~ "'" -%}
+        {%- set options = "path " ~ cs_sql_string(path) -%}
     {%- endif -%}
     {%- do run_query("create table " ~ relation ~ " using " ~ raw_format()
         ~ " options (" ~ options ~ ")") -%}
@@ -187,14 +253,14 @@
     {%- set dir = raw_dir() -%}
     {%- if '://' not in dir -%}
         {%- set resolved = run_query(
-            "select try_reflect('org.apache.spark.util.Utils', 'resolveURI', '"
-            ~ dir ~ "')").columns[0].values()[0] -%}
+            "select try_reflect('org.apache.spark.util.Utils', 'resolveURI', "
+            ~ cs_sql_string(dir) ~ ")").columns[0].values()[0] -%}
         {%- if resolved is not none and not resolved.endswith('/') -%}
             {{ return([]) }}
         {%- endif -%}
     {%- endif -%}
     {%- set listed = run_query(
-        "select path from binaryFile.`" ~ dir ~ "`"
+        "select path from binaryFile." ~ cs_spark_quoted_path(dir)
         ~ " where path like '%." ~ raw_format() ~ "'") -%}
     {%- set names = [] -%}
     {%- for path in listed.columns[0].values() -%}
@@ -223,12 +289,21 @@
 {%- endmacro %}
 
 {#- DuckDB table function reading one raw table's file. CSV is read as text:
-    staging casts it and quarantines what does not parse. -#}
+    staging casts it and quarantines what does not parse. The dialect is
+    explicit, not sniffed: a header row, ',' between fields, '"' quotes
+    with '""' inside a quoted field, no rows skipped, strict (a ragged row
+    is an error; validate_raw_contract reports it first with its line).
+    The on-run-start hook registers raw.<table> views over this reader. -#}
+{% macro raw_csv_options() -%}
+    header = true, delim = ',', quote = '"', escape = '"', skip = 0,
+    all_varchar = true, strict_mode = true, null_padding = false
+{%- endmacro %}
+
 {% macro raw_file_reader(table_name) -%}
     {%- if raw_format() == 'csv' -%}
-        read_csv('{{ raw_file_path(table_name) }}', header = true,
-            all_varchar = true, auto_detect = true)
+        read_csv({{ cs_sql_string(raw_file_path(table_name)) }},
+            {{ raw_csv_options() }})
     {%- else -%}
-        read_parquet('{{ raw_file_path(table_name) }}')
+        read_parquet({{ cs_sql_string(raw_file_path(table_name)) }})
     {%- endif -%}
 {%- endmacro %}

@@ -54,13 +54,44 @@
     {{ dbt.safe_cast(expression, data_type) }}
 {%- endmacro %}
 
+{#- DuckDB: a timestamp written with a UTC offset or Z
+    (2024-01-05T23:30:00-05:00) is converted to UTC (2024-01-06 04:30:00);
+    a plain cast would drop the offset. Text without an offset is taken as
+    UTC already. -#}
 {% macro duckdb__staging_try_cast(expression, data_type) -%}
+    {%- if data_type | lower == 'timestamp' -%}
+        case
+            when regexp_matches(
+                {{ expression }}, '{{ staging_utc_offset_pattern() }}'
+            )
+                then make_timestamp(
+                    epoch_us(try_cast({{ expression }} as timestamptz))
+                )
+            else try_cast({{ expression }} as timestamp)
+        end
+    {%- else -%}
+        try_cast({{ expression }} as {{ data_type }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark 4 runs in ANSI mode, where a plain cast fails on bad text. With
+    spark.sql.session.timeZone = UTC (profiles.yml) a timestamp with an
+    offset is converted to UTC by the cast itself. -#}
+{% macro spark__staging_try_cast(expression, data_type) -%}
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
 
-{#- Spark 4 runs in ANSI mode, where a plain cast fails on bad text. -#}
-{% macro spark__staging_try_cast(expression, data_type) -%}
-    try_cast({{ expression }} as {{ data_type }})
+{#- A time of day followed by a UTC offset (+05:30, -0500, -05) or Z. -#}
+{% macro staging_utc_offset_pattern() -%}
+    [0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$
+{%- endmacro %}
+
+{#- Largest amount (per subscription interval or per invoice, in its
+    currency) staging accepts; larger ones are quarantined as
+    amount_out_of_range. 1,000,000,000 keeps ARR sums far inside the
+    DECIMAL(18, 2) of the marts (at usd_per_unit below 90). -#}
+{% macro staging_max_amount() -%}
+    1000000000
 {%- endmacro %}
 
 

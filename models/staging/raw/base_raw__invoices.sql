@@ -2,8 +2,8 @@
     The only model reading raw invoices: raw values as text, parsed values
     and the rejection reason of every row (null = clean). Rules, first broken
     one wins: null_key, unparseable_date, unparseable_amount,
-    negative_amount, unknown_currency, unknown_status, after_as_of_date,
-    orphan_account_id, orphan_subscription_id, duplicate_key. A payment
+    negative_amount, amount_out_of_range, unknown_currency, unknown_status,
+    after_as_of_date, orphan_account_id, orphan_subscription_id, duplicate_key. A payment
     recorded after the as-of date has not happened yet: paid_at is blanked
     and a 'paid' status reads 'open'. Reads stg_raw__accounts and
     stg_raw__subscriptions for the orphan checks.
@@ -73,6 +73,8 @@ parsed as (
             staging_trimmed('raw_due_at'), 'date') }} as due_at,
         {{ staging_try_cast(
             staging_trimmed('raw_amount'), 'decimal(18, 2)') }} as amount,
+        {{ staging_try_cast(
+            staging_trimmed('raw_amount'), 'double') }} as amount_number,
         upper({{ staging_trimmed('raw_currency') }}) as currency,
         coalesce(
             invoice_status_synonyms.canonical_value,
@@ -102,8 +104,15 @@ checked as (
                     and parsed.paid_at is null
                 )
                 then 'unparseable_date'
-            when parsed.amount is null then 'unparseable_amount'
-            when parsed.amount < 0 then 'negative_amount'
+            when
+                parsed.amount_number is null
+                or isnan(parsed.amount_number)
+                then 'unparseable_amount'
+            when parsed.amount_number < 0 then 'negative_amount'
+            when
+                parsed.amount_number > {{ staging_max_amount() }}
+                or parsed.amount is null
+                then 'amount_out_of_range'
             when currency_rates.currency is null then 'unknown_currency'
             when
                 parsed.status is null

@@ -2,8 +2,8 @@
     The only model reading raw subscriptions: raw values as text, parsed
     values and the rejection reason of every row (null = clean). Rules, first
     broken one wins: null_key, unparseable_date, unparseable_amount,
-    negative_amount, invalid_number (seats), unknown_currency,
-    unknown_billing_interval, end_before_start, after_as_of_date,
+    negative_amount, amount_out_of_range, invalid_number (seats),
+    unknown_currency, unknown_billing_interval, end_before_start, after_as_of_date,
     orphan_account_id, duplicate_key. A cancellation recorded after the
     as-of date has not happened yet: canceled_at and cancel_reason are
     blanked. Reads stg_raw__accounts for the orphan check.
@@ -82,6 +82,8 @@ parsed as (
         ) as seats,
         {{ staging_try_cast(
             staging_trimmed('raw_amount'), 'decimal(18, 2)') }} as amount,
+        {{ staging_try_cast(
+            staging_trimmed('raw_amount'), 'double') }} as amount_number,
         upper({{ staging_trimmed('raw_currency') }}) as currency,
         {{ staging_try_cast(
             staging_trimmed('raw_start_date'), 'date') }} as start_date,
@@ -117,8 +119,15 @@ checked as (
                     and parsed.canceled_at is null
                 )
                 then 'unparseable_date'
-            when parsed.amount is null then 'unparseable_amount'
-            when parsed.amount < 0 then 'negative_amount'
+            when
+                parsed.amount_number is null
+                or isnan(parsed.amount_number)
+                then 'unparseable_amount'
+            when parsed.amount_number < 0 then 'negative_amount'
+            when
+                parsed.amount_number > {{ staging_max_amount() }}
+                or parsed.amount is null
+                then 'amount_out_of_range'
             when
                 {{ staging_trimmed('parsed.raw_seats') }} is null
                 or {{ staging_is_bad_integer('parsed.raw_seats') }}

@@ -204,7 +204,8 @@ def analytics_main(analytics_raw, tmp_path_factory):
                DBT_LOG_PATH=str(workdir / "logs"))
     proc = subprocess.run(
         [sys.executable, "-m", "cs_segments.run", "--raw-dir",
-         str(analytics_raw), "--db", str(db)],
+         str(analytics_raw), "--db", str(db),
+         "--publish-to", str(workdir / "published.duckdb")],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True,
         timeout=900, check=False)
     return proc, db
@@ -263,6 +264,7 @@ def test_analytics_export_through_main_command(analytics_main):
     assert f"off, {NO_USER_IDS}: " in out, out
     assert "Raw rows: staged or quarantined" in out, out
     assert "As-of date" in out, out
+    assert "Published the marts" in out, out
 
 
 def test_analytics_capabilities_exact(analytics_main):
@@ -418,7 +420,8 @@ def test_main_command_reports_a_failed_build_without_traceback(
                DBT_LOG_PATH=str(tmp_path / "logs"))
     proc = subprocess.run(
         [sys.executable, "-m", "cs_segments.run", "--raw-dir", str(broken),
-         "--raw-format", "csv", "--db", str(tmp_path / "wh.duckdb")],
+         "--raw-format", "csv", "--db", str(tmp_path / "wh.duckdb"),
+         "--publish-to", str(tmp_path / "published.duckdb")],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600,
         check=False)
     out = proc.stdout + proc.stderr

@@ -63,6 +63,12 @@ def delivery_dates() -> list[date]:
     return dates
 
 
+# Not model output: raw.* are views over the input files of the invocation
+# (macros/raw_files.sql), cs_build.* the record of the last dbt invocation
+# (macros/build_status.sql).
+NOT_MODELLED_SCHEMAS = ("raw", "cs_build")
+
+
 def relations(db: Path) -> list[tuple[str, str]]:
     return [
         (schema, name) for schema, name in query(db, """
@@ -71,7 +77,7 @@ def relations(db: Path) -> list[tuple[str, str]]:
             select schema_name, view_name from duckdb_views()
             where not internal
         """)
-        if name not in NOT_RESTATED
+        if name not in NOT_RESTATED and schema not in NOT_MODELLED_SCHEMAS
     ]
 
 

@@ -160,11 +160,13 @@ def test_lower_expansion_threshold(diff_env, project, tmp_path):
             {"long_tail_ready_to_expand"} if account_id in long_tail
             else set())
         assert set(row["entered"]) == entered and row["left"] == []
-    # the cause: the var, and the rule model that reads it
+    # the cause: the var, the rule model that reads it, and the
+    # as-published log, whose rules fingerprint reads every rule var
     assert [change["var"] for change in report["causes"]["vars"]] == [
         UTILISATION_VAR]
     assert report["causes"]["state_modified"] == []
     assert report["causes"]["var_readers"] == [
+        "model.cs_segments.fct_segment_membership_published",
         "model.cs_segments.int_account_segment_rules_weekly"]
     # ARR share over 0.1%: the CI option fails
     assert report["diff"]["arr_changed_share"] > 0.001

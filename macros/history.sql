@@ -40,12 +40,24 @@
 {% endmacro %}
 
 {#- Vars that do not change segments (input, as-of date, operations, test
-    expectations): left out of the fingerprint. -#}
+    expectations, the reports beside the segments: backtest, weekly
+    changes, data quality, and the rounding of the evidence text): left out
+    of the fingerprint. -#}
 {% macro history_operational_vars() %}
     {{ return([
         'raw_dir', 'raw_format', 'as_of_date', 'as_of_future_margin_days',
         'usage_daily_lookback_days', 'usage_daily_detect_changed_days',
         'segments_documented_empty',
+        'backtest_horizons_days', 'backtest_relearn_every_weeks',
+        'backtest_tradeoff_min_flags', 'backtest_tradeoff_min_scores',
+        'segment_changes_as_of_date', 'segment_evidence_decimals',
+        'dq_severity', 'dq_severity_by_check',
+        'dq_usage_before_account_start_max_share',
+        'dq_overlapping_paid_subscriptions_max_share',
+        'dq_usage_user_in_other_account_max_share',
+        'dq_invoice_subscription_in_other_account_max_share',
+        'dq_after_as_of_date_max_share', 'dq_non_iso_country_max_share',
+        'dq_event_not_in_catalog_max_share',
     ]) }}
 {% endmacro %}
 

@@ -218,28 +218,30 @@ def _check_last_build(con, work: Path) -> None:
 
 def _as_of_date(con, tables) -> dt.date | None:
     """The one as-of date of the copied marts (columns named as_of_date);
-    refuses to publish a set that mixes several."""
-    selects = []
+    refuses to publish a set that mixes several. A snapshot mart holds one
+    as-of date; a mart whose as_of_date is a history axis (several dates,
+    e.g. the weekly judgements of rpt_churn_signal_backtest) is not a
+    snapshot and is not compared."""
+    dates = set()
     for schema, table in tables:
         has = con.execute(
             "select count(*) from information_schema.columns"
             " where table_catalog = current_database() and table_schema = ?"
             " and table_name = ? and column_name = 'as_of_date'",
             [schema, table]).fetchone()[0]
-        if has:
-            selects.append(
-                f"select distinct as_of_date from {_ident(schema)}."
-                f"{_ident(table)}")
-    if not selects:
-        return None
-    dates = [row[0] for row in con.execute(
-        " union ".join(selects)).fetchall() if row[0] is not None]
+        if not has:
+            continue
+        distinct, only = con.execute(
+            f"select count(distinct as_of_date), min(as_of_date)"
+            f" from {_ident(schema)}.{_ident(table)}").fetchone()
+        if distinct == 1:
+            dates.add(only)
     if len(dates) > 1:
         raise PublishError(
             "the marts of the work database mix several as-of dates ("
             + ", ".join(str(d) for d in sorted(dates))
             + "); rebuild them with one dbt build")
-    return dates[0] if dates else None
+    return next(iter(dates)) if dates else None
 
 
 def main(argv: list[str] | None = None) -> int:

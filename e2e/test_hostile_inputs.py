@@ -129,7 +129,8 @@ def test_crafted_raw_dir_runs_no_sql(tmp_path):
                   workdir=tmp_path / "dbt", raw_dir=crafted)
     assert not run.success
     assert "Raw input contract violated" in run.text, run.text
-    assert f"missing file {crafted}/csms.parquet" in run.text, run.text
+    assert (f"missing file {crafted}/accounts.parquet (table 'accounts'"
+            " is required)") in run.text, run.text
     assert ("main", "pwned") not in _tables(run.db_path)
     assert _tables(run.db_path) == []
 

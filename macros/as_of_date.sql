@@ -26,7 +26,12 @@
         {{- 'cast(null as date)' -}}
     {%- else -%}
         {%- set text = configured | string | trim -%}
-        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
+        {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text)
+            and not execute -%}
+            {#- While dbt parses: no SQL from the var; the on-run-start hook
+                validate_settings then stops the run with its message. -#}
+            {{ return('cast(null as date)') }}
+        {%- elif not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) -%}
             {{ exceptions.raise_compiler_error(
                 "Setting as_of_date must be a date YYYY-MM-DD, got '"
                 ~ text ~ "'.") }}

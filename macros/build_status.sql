@@ -51,7 +51,9 @@
     {%- set failed = [] -%}
     {%- set built = [] -%}
     {%- for result in results -%}
-        {%- if result.status | string not in ['success', 'pass', 'warn'] -%}
+        {#- Exposures run as no-ops: nothing to pass or fail. -#}
+        {%- if result.node.resource_type == 'exposure' -%}
+        {%- elif result.status | string not in ['success', 'pass', 'warn'] -%}
             {%- do failed.append(result.node.unique_id) -%}
         {%- elif result.node.resource_type == 'model' -%}
             {%- do built.append(result.node.unique_id) -%}

@@ -210,30 +210,6 @@
     {{- dbt.concat(parts) -}}
 {%- endmacro %}
 
-{#- Incremental settings of the weekly membership table, per engine:
-    DuckDB (and Postgres) delete+insert by as_of_date; Spark's parquet tables
-    would silently append with unique_key, so insert_overwrite of the
-    as_of_date partitions instead. -#}
-{% macro segment_incremental_config() %}
-    {{ return(adapter.dispatch(
-        'segment_incremental_config', 'cs_segments')()) }}
-{% endmacro %}
-
-{% macro default__segment_incremental_config() %}
-    {{ return({
-        'incremental_strategy': 'delete+insert',
-        'unique_key': 'as_of_date',
-    }) }}
-{% endmacro %}
-
-{% macro spark__segment_incremental_config() %}
-    {{ return({
-        'incremental_strategy': 'insert_overwrite',
-        'partition_by': ['as_of_date'],
-        'file_format': 'parquet',
-    }) }}
-{% endmacro %}
-
 {#- One boolean column of account_segment_matrix: true when any joined row
     has segment_key = key (aggregate; use with group by account). -#}
 {% macro segment_matrix_flag(segment_key_column, key) -%}

@@ -64,35 +64,92 @@
 {%- endmacro %}
 
 
-{#- Rows week_offset = 0..12: the weekly as-of dates a daily row can reach
-    within a 90-day window (13 x 7 = 91 days). Used to expand daily rows to
-    the as-of dates whose windows contain them, so panels equi-join. -#}
-{% macro behaviour_week_offsets() -%}
-    {%- for week_offset in range(13) %}
-    select {{ week_offset }} as week_offset
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+{#-
+    Weekly buckets (the usage panels: int_account_usage_weekly,
+    int_account_feature_usage_weekly). As-of dates are the current one and
+    every 7th day before it (int_as_of_dates.week_index k = 0, 1, ...). A
+    usage day t days before the current as-of date lies in bucket
+    b = t div 7 (the 7 days ending on as-of date b) at position
+    r = t mod 7 (days before the end of its bucket). For as-of date k, that
+    day is j = b - k whole weeks and r days back, 7j + r days before it, so
+      30-day window (<= 29 days back): buckets k..k+3, plus days r <= 1 of
+        bucket k+4 (28 + r <= 29);
+      prior 30 days (30..59 days back): the 60-day window minus the 30-day
+        one; 60-day window: buckets k..k+7, plus days r <= 3 of bucket k+8;
+      90-day window: buckets k..k+11, plus days r <= 5 of bucket k+12.
+    So each bucket stores its total and the totals of its last 2, 4 and 6
+    days, and the windows are sums over a range of bucket indexes
+    (usage_window_sums): no daily row is ever copied to several as-of dates.
+-#}
+
+{#- The bucket index b of a day `days_back` days before the current as-of
+    date (days_back >= 0). -#}
+{% macro usage_week_index(days_back) -%}
+    cast(({{ days_back }} - {{ days_back }} % 7) / 7 as integer)
 {%- endmacro %}
 
-
-{#- Expanding daily rows to the weekly as-of dates whose windows contain
-    them (with behaviour_week_offsets() cross joined as week_offsets):
-    days from an activity date to the first as-of date on or after it
-    (as-of dates are the current one and every 7th day before it) ... -#}
-{% macro behaviour_days_to_next_as_of(activity_date) -%}
-    {{ dbt.datediff(activity_date, 'current_as_of.current_as_of_date', 'day') }} % 7
+{#- The bucket totals (a select list over rows with `days_back` and the
+    count column `value`): all days, and the last 2, 4 and 6 days. -#}
+{% macro usage_bucket_sums(value, days_back) -%}
+    sum({{ value }}) as bucket_total,
+    sum(case when {{ days_back }} % 7 <= 1 then {{ value }} else 0 end)
+        as bucket_last_2d,
+    sum(case when {{ days_back }} % 7 <= 3 then {{ value }} else 0 end)
+        as bucket_last_4d,
+    sum(case when {{ days_back }} % 7 <= 5 then {{ value }} else 0 end)
+        as bucket_last_6d
 {%- endmacro %}
 
-{#- ... days between the activity date of row `alias` and the as-of date
-    of its week_offset ... -#}
-{% macro behaviour_days_before_as_of(alias) -%}
-    {{ alias }}.days_to_next_as_of + 7 * week_offsets.week_offset
+{#- A sum of `column` over the buckets `first`..`last` after the current
+    row's, in one partition ordered by week_index (0 when none). -#}
+{% macro usage_bucket_range_sum(column, partition_by, first, last) -%}
+    coalesce(sum({{ column }}) over (
+        partition by {{ partition_by }}
+        order by week_index
+        range between {{ first }} and {{ last }}
+    ), 0)
 {%- endmacro %}
 
-{#- ... and that as-of date. -#}
-{% macro behaviour_expanded_as_of_date(alias) -%}
-    cast({{ dbt.dateadd('day', behaviour_days_before_as_of(alias),
-        alias ~ '.activity_date') }} as date)
+{#- The 30-day, prior 30-day and 90-day window sums of the bucket totals
+    (columns bucket_total, bucket_last_2d/4d/6d), per row of a timeline
+    with one row per `partition_by` and week_index. -#}
+{% macro usage_window_sums(partition_by) -%}
+    {{ usage_bucket_range_sum(
+        'bucket_total', partition_by, 'current row', '3 following') }}
+    + {{ usage_bucket_range_sum(
+        'bucket_last_2d', partition_by, '4 following', '4 following') }}
+        as events_30d,
+    {{ usage_bucket_range_sum(
+        'bucket_total', partition_by, 'current row', '7 following') }}
+    + {{ usage_bucket_range_sum(
+        'bucket_last_4d', partition_by, '8 following', '8 following') }}
+        as events_60d,
+    {{ usage_bucket_range_sum(
+        'bucket_total', partition_by, 'current row', '11 following') }}
+    + {{ usage_bucket_range_sum(
+        'bucket_last_6d', partition_by, '12 following', '12 following') }}
+        as events_90d
+{%- endmacro %}
+
+{#-
+    Distinct active users per window without copying rows: a user active in
+    bucket b, whose latest day there is r_min days before the bucket's end,
+    counts in the 30-day window of as-of dates k = b - 3 .. b (b - 4 .. b
+    when r_min <= 1), in the 90-day window of k = b - 11 .. b (b - 12 .. b
+    when r_min <= 5). The part of that range not already covered by the
+    user's previous (more recent) bucket starts at
+    greatest(reach, previous bucket + 1): summing +1 at each start and -1
+    after each end, a running total over week_index is the number of
+    distinct users on each as-of date. `weeks` is the reach in buckets,
+    `extra_weeks_if` the r_min condition for one more.
+-#}
+{% macro usage_user_coverage_start(weeks, extra_weeks_if) -%}
+    greatest(
+        week_index - case
+            when min_days_back_in_bucket {{ extra_weeks_if }}
+                then {{ weeks + 1 }}
+            else {{ weeks }}
+        end,
+        coalesce(previous_week_index + 1, week_index - {{ weeks + 1 }})
+    )
 {%- endmacro %}

@@ -1,35 +1,24 @@
 {#-
     Key-feature usage per account, as-of date and key feature (long): one row
     for every key feature of the event_catalog seed (is_key_feature) and every
-    account that existed on the as-of date, zeros when unused. Adding a key
-    feature to the seed adds rows here, with no SQL edit.
+    row of the weekly spine (int_account_weeks), zeros when unused. Adding a
+    key feature to the seed adds rows here, with no SQL edit.
     Windows end on the as-of date inclusive: 30d = days as_of-29..as_of,
-    prior 30d = as_of-59..as_of-30, 90d = as_of-89..as_of.
-    Performance: instead of a range join of the panel to daily rows, every
-    daily row is expanded to the (at most 13) weekly as-of dates whose 90-day
-    window contains it: as-of dates are the current one and every 7th day
-    before it, so a day d falls in the windows of d + r + 7k, r = (days from
-    d to the current as-of date) mod 7, k = 0..12, while r + 7k <= 89. The
-    expansion is then equi-joined to the panel on (account_id, as_of_date),
-    which keeps only real as-of dates on which the account existed.
+    prior 30d = as_of-59..as_of-30, 90d = as_of-89..as_of. Computed like
+    int_account_usage_weekly: daily rollups summed into weekly buckets once,
+    windows as sums over ranges of buckets, distinct users as a running total
+    of coverage intervals (macros/behaviour.sql).
 -#}
 with
 
-as_of_dates as (
-
-    select
-        as_of_date,
-        is_current
-    from {{ ref('int_as_of_dates') }}
-
-),
-
-accounts as (
+account_weeks as (
 
     select
         account_id,
-        created_at
-    from {{ ref('stg_raw__accounts') }}
+        as_of_date,
+        is_current,
+        week_index
+    from {{ ref('int_account_weeks') }}
 
 ),
 
@@ -53,40 +42,24 @@ usage_daily as (
 
 ),
 
-account_panel as (
-
-    select
-        accounts.account_id,
-        as_of_dates.as_of_date,
-        as_of_dates.is_current
-    from accounts
-    inner join as_of_dates
-        on cast(accounts.created_at as date) <= as_of_dates.as_of_date
-
-),
-
 current_as_of as (
 
     select max(as_of_date) as current_as_of_date
-    from as_of_dates
+    from account_weeks
     where is_current = true
 
 ),
 
-week_offsets as (
-
-    {{ behaviour_week_offsets() }}
-
-),
-
-key_feature_user_days as (
+key_feature_days as (
 
     select
         usage_daily.account_id,
         usage_daily.user_id,
         usage_daily.event_name,
-        usage_daily.activity_date,
-        usage_daily.event_count
+        usage_daily.event_count,
+        {{ dbt.datediff(
+            'usage_daily.activity_date',
+            'current_as_of.current_as_of_date', 'day') }} as days_back
     from usage_daily
     inner join event_catalog
         on usage_daily.event_name = event_catalog.event_name
@@ -95,148 +68,161 @@ key_feature_user_days as (
 
 ),
 
-key_feature_days as (
+feature_buckets as (
 
     select
-        key_feature_user_days.account_id,
-        key_feature_user_days.event_name,
-        key_feature_user_days.activity_date,
-        {{ behaviour_days_to_next_as_of(
-            'key_feature_user_days.activity_date') }} as days_to_next_as_of,
-        sum(key_feature_user_days.event_count) as event_count
-    from key_feature_user_days
-    cross join current_as_of
+        account_id,
+        event_name,
+        {{ usage_week_index('days_back') }} as week_index,
+        {{ usage_bucket_sums('event_count', 'days_back') }}
+    from key_feature_days
+    group by 1, 2, 3
+
+),
+
+user_buckets as (
+
+    select
+        account_id,
+        event_name,
+        user_id,
+        {{ usage_week_index('days_back') }} as week_index,
+        min(days_back % 7) as min_days_back_in_bucket
+    from key_feature_days
+    where user_id is not null
     group by 1, 2, 3, 4
 
 ),
 
-distinct_key_feature_user_days as (
+ordered_user_buckets as (
 
-    select distinct
-        key_feature_user_days.account_id,
-        key_feature_user_days.user_id,
-        key_feature_user_days.event_name,
-        key_feature_user_days.activity_date,
-        {{ behaviour_days_to_next_as_of(
-            'key_feature_user_days.activity_date') }} as days_to_next_as_of
-    from key_feature_user_days
-    cross join current_as_of
-    where key_feature_user_days.user_id is not null
+    select
+        account_id,
+        event_name,
+        week_index,
+        min_days_back_in_bucket,
+        lag(week_index) over (
+            partition by account_id, event_name, user_id
+            order by week_index
+        ) as previous_week_index
+    from user_buckets
 
 ),
 
-key_feature_days_by_as_of as (
+user_coverage as (
 
-    -- One row per daily row and as-of date whose 90-day window contains it.
     select
-        key_feature_days.account_id,
-        key_feature_days.event_name,
-        key_feature_days.event_count,
-        {{ behaviour_days_before_as_of('key_feature_days') }}
-            as days_before_as_of,
-        {{ behaviour_expanded_as_of_date('key_feature_days') }} as as_of_date
-    from key_feature_days
-    cross join week_offsets
-    where {{ behaviour_days_before_as_of('key_feature_days') }} <= 89
+        account_id,
+        event_name,
+        week_index,
+        {{ usage_user_coverage_start(3, '<= 1') }} as start_30d
+    from ordered_user_buckets
 
 ),
 
-key_feature_user_days_by_as_of as (
+user_deltas as (
 
-    -- One row per user-day and as-of date whose 30-day window contains it.
+    -- +1 where a user's coverage starts, -1 after the bucket it ends on.
     select
-        distinct_key_feature_user_days.account_id,
-        distinct_key_feature_user_days.user_id,
-        distinct_key_feature_user_days.event_name,
-        {{ behaviour_expanded_as_of_date('distinct_key_feature_user_days') }}
-            as as_of_date
-    from distinct_key_feature_user_days
-    cross join week_offsets
-    where
-        {{ behaviour_days_before_as_of(
-            'distinct_key_feature_user_days') }} <= 29
+        account_id,
+        event_name,
+        start_30d as week_index,
+        1 as users_30d_delta
+    from user_coverage
+
+    union all
+
+    select
+        account_id,
+        event_name,
+        week_index + 1 as week_index,
+        -1 as users_30d_delta
+    from user_coverage
 
 ),
 
-events_in_windows as (
+timeline_rows as (
 
     select
-        account_panel.account_id,
-        account_panel.as_of_date,
-        key_feature_days_by_as_of.event_name,
-        sum(
-            case
-                when key_feature_days_by_as_of.days_before_as_of <= 29
-                    then key_feature_days_by_as_of.event_count
-                else 0
-            end
-        ) as events_30d,
-        sum(
-            case
-                when
-                    key_feature_days_by_as_of.days_before_as_of >= 30
-                    and key_feature_days_by_as_of.days_before_as_of <= 59
-                    then key_feature_days_by_as_of.event_count
-                else 0
-            end
-        ) as events_prior_30d,
-        sum(key_feature_days_by_as_of.event_count) as events_90d
-    from account_panel
-    inner join key_feature_days_by_as_of
-        on
-            account_panel.account_id = key_feature_days_by_as_of.account_id
-            and account_panel.as_of_date
-            = key_feature_days_by_as_of.as_of_date
-    group by 1, 2, 3
+        account_weeks.account_id,
+        event_catalog.event_name,
+        account_weeks.week_index,
+        account_weeks.as_of_date,
+        account_weeks.is_current,
+        1 as is_panel_row,
+        0 as bucket_total,
+        0 as bucket_last_2d,
+        0 as bucket_last_4d,
+        0 as bucket_last_6d,
+        0 as users_30d_delta
+    from account_weeks
+    cross join event_catalog
+
+    union all
+
+    select
+        account_id,
+        event_name,
+        week_index,
+        cast(null as date) as as_of_date,
+        cast(null as boolean) as is_current,
+        0 as is_panel_row,
+        bucket_total,
+        bucket_last_2d,
+        bucket_last_4d,
+        bucket_last_6d,
+        0 as users_30d_delta
+    from feature_buckets
+
+    union all
+
+    select
+        account_id,
+        event_name,
+        week_index,
+        cast(null as date) as as_of_date,
+        cast(null as boolean) as is_current,
+        0 as is_panel_row,
+        0 as bucket_total,
+        0 as bucket_last_2d,
+        0 as bucket_last_4d,
+        0 as bucket_last_6d,
+        users_30d_delta
+    from user_deltas
 
 ),
 
-users_in_window as (
+windowed as (
 
     select
-        account_panel.account_id,
-        account_panel.as_of_date,
-        key_feature_user_days_by_as_of.event_name,
-        count(distinct key_feature_user_days_by_as_of.user_id)
-            as active_users_30d
-    from account_panel
-    inner join key_feature_user_days_by_as_of
-        on
-            account_panel.account_id
-            = key_feature_user_days_by_as_of.account_id
-            and account_panel.as_of_date
-            = key_feature_user_days_by_as_of.as_of_date
-    group by 1, 2, 3
+        account_id,
+        event_name,
+        as_of_date,
+        is_current,
+        is_panel_row,
+        {{ usage_window_sums('account_id, event_name') }},
+        sum(users_30d_delta) over (
+            partition by account_id, event_name
+            order by week_index
+            range between unbounded preceding and current row
+        ) as active_users_30d
+    from timeline_rows
 
 ),
 
 final as (
 
     select
-        account_panel.account_id,
-        account_panel.as_of_date,
-        account_panel.is_current,
-        event_catalog.event_name,
-        cast(coalesce(events_in_windows.events_30d, 0) as bigint)
-            as events_30d,
-        cast(coalesce(events_in_windows.events_prior_30d, 0) as bigint)
-            as events_prior_30d,
-        cast(coalesce(events_in_windows.events_90d, 0) as bigint)
-            as events_90d,
-        cast(coalesce(users_in_window.active_users_30d, 0) as bigint)
-            as active_users_30d
-    from account_panel
-    cross join event_catalog
-    left join events_in_windows
-        on
-            account_panel.account_id = events_in_windows.account_id
-            and account_panel.as_of_date = events_in_windows.as_of_date
-            and event_catalog.event_name = events_in_windows.event_name
-    left join users_in_window
-        on
-            account_panel.account_id = users_in_window.account_id
-            and account_panel.as_of_date = users_in_window.as_of_date
-            and event_catalog.event_name = users_in_window.event_name
+        account_id,
+        as_of_date,
+        is_current,
+        event_name,
+        cast(events_30d as bigint) as events_30d,
+        cast(events_60d - events_30d as bigint) as events_prior_30d,
+        cast(events_90d as bigint) as events_90d,
+        cast(active_users_30d as bigint) as active_users_30d
+    from windowed
+    where is_panel_row = 1
 
 )
 

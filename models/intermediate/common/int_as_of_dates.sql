@@ -4,7 +4,8 @@
     data) and every 7th day before it, back to the first account's creation
     or `history_weeks` weeks, whichever is later. Dimension models compute
     one row per account and as-of date; `is_current` marks the as-of date
-    itself. Weeks are counted with a digits cross join (no compile-time
+    itself; `week_index` counts the weeks back from it (0 = the as-of
+    date). Weeks are counted with a digits cross join (no compile-time
     query, unlike dbt.date_spine).
 -#}
 with
@@ -65,6 +66,7 @@ weekly as (
         cast({{ dbt.dateadd(
             'day', '-7 * weeks_back.weeks_back',
             'bounds.current_as_of_date') }} as date) as as_of_date,
+        weeks_back.weeks_back as week_index,
         bounds.current_as_of_date,
         bounds.first_account_date
     from weeks_back
@@ -77,7 +79,8 @@ final as (
 
     select
         as_of_date,
-        as_of_date = current_as_of_date as is_current
+        as_of_date = current_as_of_date as is_current,
+        cast(week_index as integer) as week_index
     from weekly
     where
         as_of_date >= first_account_date

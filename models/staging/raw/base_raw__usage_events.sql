@@ -15,7 +15,7 @@
 ] -%}
 {%- set copy_window -%}
     (
-            partition by event_id, row_rejection_reason
+            partition by event_id
             order by
                 account_id nulls last,
                 user_id nulls last,
@@ -134,12 +134,35 @@ checked as (
 
 ),
 
-ranked as (
+clean_keys_with_copies as (
 
-    -- Exact duplicates: raw-identical rows share event_id and rejection
-    -- reason, and the copy order sorts by every raw column, so they are
-    -- adjacent in that order; comparing each row with its neighbours (lag,
-    -- lead) replaces a second window partitioned by all raw columns.
+    -- Only clean rows can be duplicate_key rows, and only when their key
+    -- occurs more than once: one grouped pass finds those keys, so the
+    -- copy ordering below sorts a handful of rows, not the whole file.
+    select event_id
+    from checked
+    where row_rejection_reason is null
+    group by 1
+    having count(*) > 1
+
+),
+
+copies as (
+
+    select checked.*
+    from checked
+    inner join clean_keys_with_copies
+        on checked.event_id = clean_keys_with_copies.event_id
+    where checked.row_rejection_reason is null
+
+),
+
+ranked_copies as (
+
+    -- Exact duplicates: raw-identical rows share event_id, and the copy
+    -- order sorts by every raw column, so they are adjacent in that order;
+    -- comparing each row with its neighbours (lag, lead) replaces a second
+    -- window partitioned by all raw columns.
     select
         *,
         row_number() over {{ copy_window }} as copy_number,
@@ -159,19 +182,33 @@ ranked as (
                 {% endfor -%}
             )
         ) as has_identical_copy
-    from checked
+    from copies
 
 ),
 
-final as (
+ranked as (
 
     select
-        event_id,
-        account_id,
-        user_id,
-        event_name,
-        occurred_at,
-        quantity,
+        checked.*,
+        1 as copy_number,
+        false as has_identical_copy
+    from checked
+    left join clean_keys_with_copies
+        on checked.event_id = clean_keys_with_copies.event_id
+    where
+        checked.row_rejection_reason is not null
+        or clean_keys_with_copies.event_id is null
+
+    union all
+
+    select * from ranked_copies
+
+),
+
+reasoned as (
+
+    select
+        *,
         coalesce(
             row_rejection_reason,
             case when copy_number > 1 then 'duplicate_key' end
@@ -180,14 +217,32 @@ final as (
             row_rejection_reason is null
             and copy_number > 1
             and has_identical_copy
-        ) as is_exact_duplicate,
-        raw_event_id,
-        raw_account_id,
-        raw_user_id,
-        raw_event_name,
-        raw_occurred_at,
-        raw_quantity
+        ) as is_exact_duplicate
     from ranked
+
+),
+
+final as (
+
+    -- Raw text is kept for rejected rows only (what the quarantine shows):
+    -- on clean rows it equals the parsed values up to trimming and case,
+    -- and storing it would double the size of the largest table.
+    select
+        event_id,
+        account_id,
+        user_id,
+        event_name,
+        occurred_at,
+        quantity,
+        rejection_reason,
+        is_exact_duplicate,
+        {% for column in raw_columns -%}
+            case
+                when rejection_reason is not null then {{ column }}
+            end as {{ column }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from reasoned
 
 )
 

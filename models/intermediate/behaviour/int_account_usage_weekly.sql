@@ -1,0 +1,233 @@
+{#-
+    Usage part of the behaviour panel: one row per row of the weekly spine
+    (int_account_weeks). Windows end on the as-of date inclusive:
+    30d = days as_of-29..as_of, prior 30d = as_of-59..as_of-30,
+    90d = as_of-89..as_of. Daily rollups (int_usage_daily) are summed into
+    weekly buckets once; the windows are then sums over ranges of buckets
+    and the distinct users a running total of coverage intervals (both in
+    macros/behaviour.sql), so no daily row is copied to several as-of dates.
+    The last activity date is a running max over the buckets on or before
+    each as-of date.
+-#}
+with
+
+account_weeks as (
+
+    select
+        account_id,
+        as_of_date,
+        week_index
+    from {{ ref('int_account_weeks') }}
+
+),
+
+usage_daily as (
+
+    select
+        account_id,
+        user_id,
+        activity_date,
+        event_count
+    from {{ ref('int_usage_daily') }}
+
+),
+
+current_as_of as (
+
+    select max(as_of_date) as current_as_of_date
+    from {{ ref('int_account_weeks') }}
+    where is_current = true
+
+),
+
+usage_days as (
+
+    select
+        usage_daily.account_id,
+        usage_daily.user_id,
+        usage_daily.activity_date,
+        usage_daily.event_count,
+        {{ dbt.datediff(
+            'usage_daily.activity_date',
+            'current_as_of.current_as_of_date', 'day') }} as days_back
+    from usage_daily
+    cross join current_as_of
+    where usage_daily.activity_date <= current_as_of.current_as_of_date
+
+),
+
+account_buckets as (
+
+    select
+        account_id,
+        {{ usage_week_index('days_back') }} as week_index,
+        {{ usage_bucket_sums('event_count', 'days_back') }},
+        max(activity_date) as last_activity_date
+    from usage_days
+    group by 1, 2
+
+),
+
+user_buckets as (
+
+    select
+        account_id,
+        user_id,
+        {{ usage_week_index('days_back') }} as week_index,
+        min(days_back % 7) as min_days_back_in_bucket
+    from usage_days
+    where user_id is not null
+    group by 1, 2, 3
+
+),
+
+ordered_user_buckets as (
+
+    select
+        account_id,
+        week_index,
+        min_days_back_in_bucket,
+        lag(week_index) over (
+            partition by account_id, user_id
+            order by week_index
+        ) as previous_week_index
+    from user_buckets
+
+),
+
+user_coverage as (
+
+    select
+        account_id,
+        week_index,
+        {{ usage_user_coverage_start(3, '<= 1') }} as start_30d,
+        {{ usage_user_coverage_start(11, '<= 5') }} as start_90d
+    from ordered_user_buckets
+
+),
+
+user_deltas as (
+
+    -- +1 where a user's coverage starts, -1 after the bucket it ends on
+    -- (both windows' coverage of a bucket ends on the bucket itself).
+    select
+        account_id,
+        start_30d as week_index,
+        1 as users_30d_delta,
+        0 as users_90d_delta
+    from user_coverage
+
+    union all
+
+    select
+        account_id,
+        start_90d as week_index,
+        0 as users_30d_delta,
+        1 as users_90d_delta
+    from user_coverage
+
+    union all
+
+    select
+        account_id,
+        week_index + 1 as week_index,
+        -1 as users_30d_delta,
+        -1 as users_90d_delta
+    from user_coverage
+
+),
+
+timeline_rows as (
+
+    select
+        account_id,
+        week_index,
+        as_of_date,
+        1 as is_panel_row,
+        0 as bucket_total,
+        0 as bucket_last_2d,
+        0 as bucket_last_4d,
+        0 as bucket_last_6d,
+        cast(null as date) as last_activity_date,
+        0 as users_30d_delta,
+        0 as users_90d_delta
+    from account_weeks
+
+    union all
+
+    select
+        account_id,
+        week_index,
+        cast(null as date) as as_of_date,
+        0 as is_panel_row,
+        bucket_total,
+        bucket_last_2d,
+        bucket_last_4d,
+        bucket_last_6d,
+        last_activity_date,
+        0 as users_30d_delta,
+        0 as users_90d_delta
+    from account_buckets
+
+    union all
+
+    select
+        account_id,
+        week_index,
+        cast(null as date) as as_of_date,
+        0 as is_panel_row,
+        0 as bucket_total,
+        0 as bucket_last_2d,
+        0 as bucket_last_4d,
+        0 as bucket_last_6d,
+        cast(null as date) as last_activity_date,
+        users_30d_delta,
+        users_90d_delta
+    from user_deltas
+
+),
+
+windowed as (
+
+    select
+        account_id,
+        week_index,
+        as_of_date,
+        is_panel_row,
+        {{ usage_window_sums('account_id') }},
+        max(last_activity_date) over (
+            partition by account_id
+            order by week_index
+            range between current row and unbounded following
+        ) as last_activity_date,
+        sum(users_30d_delta) over (
+            partition by account_id
+            order by week_index
+            range between unbounded preceding and current row
+        ) as active_users_30d,
+        sum(users_90d_delta) over (
+            partition by account_id
+            order by week_index
+            range between unbounded preceding and current row
+        ) as active_users_90d
+    from timeline_rows
+
+),
+
+final as (
+
+    select
+        account_id,
+        as_of_date,
+        cast(events_30d as bigint) as events_30d,
+        cast(events_60d - events_30d as bigint) as events_prior_30d,
+        cast(events_90d as bigint) as events_90d,
+        last_activity_date,
+        cast(active_users_30d as bigint) as active_users_30d,
+        cast(active_users_90d as bigint) as active_users_90d
+    from windowed
+    where is_panel_row = 1
+
+)
+
+select * from final

@@ -37,9 +37,13 @@ accounts as (
 
 ),
 
-as_of_dates as (
+account_weeks as (
 
-    select * from {{ ref('int_as_of_dates') }}
+    select
+        account_id,
+        as_of_date,
+        is_current
+    from {{ ref('int_account_weeks') }}
 
 ),
 
@@ -65,13 +69,13 @@ activation as (
 account_dates as (
 
     select
-        accounts.account_id,
+        account_weeks.account_id,
         cast(accounts.created_at as date) as created_date,
-        as_of_dates.as_of_date,
-        as_of_dates.is_current
-    from accounts
-    inner join as_of_dates
-        on cast(accounts.created_at as date) <= as_of_dates.as_of_date
+        account_weeks.as_of_date,
+        account_weeks.is_current
+    from account_weeks
+    inner join accounts
+        on account_weeks.account_id = accounts.account_id
 
 ),
 

@@ -13,18 +13,6 @@
 -#}
 with
 
-accounts as (
-
-    select * from {{ ref('stg_raw__accounts') }}
-
-),
-
-as_of_dates as (
-
-    select * from {{ ref('int_as_of_dates') }}
-
-),
-
 goal_attainment as (
 
     select * from {{ ref('int_goal_attainment_weekly') }}
@@ -34,12 +22,10 @@ goal_attainment as (
 account_as_of_dates as (
 
     select
-        accounts.account_id,
-        as_of_dates.as_of_date,
-        as_of_dates.is_current
-    from accounts
-    inner join as_of_dates
-        on cast(accounts.created_at as date) <= as_of_dates.as_of_date
+        account_id,
+        as_of_date,
+        is_current
+    from {{ ref('int_account_weeks') }}
 
 ),
 

@@ -14,15 +14,18 @@ accounts as (
 
     select
         account_id,
-        employee_count,
-        created_at
+        employee_count
     from {{ ref('stg_raw__accounts') }}
 
 ),
 
-as_of_dates as (
+account_weeks as (
 
-    select * from {{ ref('int_as_of_dates') }}
+    select
+        account_id,
+        as_of_date,
+        is_current
+    from {{ ref('int_account_weeks') }}
 
 ),
 
@@ -35,13 +38,13 @@ subscriptions as (
 account_dates as (
 
     select
-        accounts.account_id,
+        account_weeks.account_id,
         accounts.employee_count,
-        as_of_dates.as_of_date,
-        as_of_dates.is_current
-    from accounts
-    inner join as_of_dates
-        on cast(accounts.created_at as date) <= as_of_dates.as_of_date
+        account_weeks.as_of_date,
+        account_weeks.is_current
+    from account_weeks
+    inner join accounts
+        on account_weeks.account_id = accounts.account_id
 
 ),
 

@@ -1,0 +1,206 @@
+"""Benchmark the scheduled build at several scales (DuckDB, issue 8).
+
+    python benchmarks/bench_scale.py [--accounts 2000 20000] [--seed 42]
+        [--work /tmp/bench_scale] [--results benchmarks/results/scale.json]
+
+One run per scale, each step its own process, on generated demo data
+(parquet):
+1. floor: one DuckDB scan of usage_events grouped by account, event and
+   day (the least any build must do);
+2. full build: `dbt build` (seeds, models, data and unit tests) from an empty
+   warehouse on the data delivered up to the day before the last
+   (cs_segments.deliveries);
+3. daily run: `dbt build` on the same warehouse after the last day's
+   delivery (what a daily scheduler runs);
+4. no-op run: `dbt build` again on the same data.
+For each dbt step: wall time, peak RSS of the dbt process (DuckDB runs
+inside it, so this is the whole tree), peak size of DuckDB's temp directory
+(spill) and the warehouse size. Prints the ratios full / floor, daily /
+full and no-op / full. The results file keeps one entry per scale, so a
+scale can be re-run alone (`make bench-100k`). DuckDB's memory_limit and
+temp directory come from profiles.yml (env CS_DUCKDB_MEMORY_LIMIT,
+CS_DUCKDB_TEMP_DIR). Generated data and warehouses are deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cs_segments.deliveries import write_delivery  # noqa: E402
+
+LAST_DAY = dt.date(2026, 6, 30)  # cs_segments.generate default --as-of
+MIB = 1024 * 1024
+
+# Runs one command and prints its child's peak RSS (KiB) on the last line.
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(rc)\n"
+)
+
+
+def _folder_bytes(folder: Path) -> int:
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def _measure(cmd: list[str], env: dict[str, str], spill_dir: Path) -> dict:
+    """Wall seconds, peak RSS and peak spill of `cmd` (+ its exit code)."""
+    peak_spill = 0
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak_spill
+        while not done.is_set():
+            if spill_dir.exists():
+                peak_spill = max(peak_spill, _folder_bytes(spill_dir))
+            time.sleep(0.5)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], env=env,
+                         capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    lines = run.stdout.strip().splitlines()
+    return {
+        "s": round(wall, 1),
+        "rss_mib": round(int(lines[-1]) / 1024) if lines else None,
+        "spill_mib": round(peak_spill / MIB),
+        "ok": run.returncode == 0,
+    }
+
+
+def _floor(raw: Path) -> float:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("set threads = 2")
+    start = time.perf_counter()
+    con.execute(f"""
+        select count(*) from (
+            select account_id, event_name, cast(occurred_at as date),
+                sum(coalesce(quantity, 1))
+            from read_parquet('{raw / 'usage_events.parquet'}')
+            group by 1, 2, 3)
+    """).fetchone()
+    con.close()
+    return time.perf_counter() - start
+
+
+def bench_scale(accounts: int, seed: int, work: Path) -> dict:
+    from cs_segments.generate import generate
+
+    raw, export = work / f"raw_{accounts}", work / f"export_{accounts}"
+    dbt_dir = work / f"dbt_{accounts}"
+    for folder in (raw, export, dbt_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+    dbt_dir.mkdir(parents=True)
+    start = time.perf_counter()
+    generate(accounts=accounts, seed=seed, out=raw, fmt="parquet",
+             progress=False)
+    out: dict = {"accounts": accounts,
+                 "generate_s": round(time.perf_counter() - start, 1)}
+    import duckdb
+
+    out["usage_events"] = duckdb.connect().execute(
+        f"select count(*) from read_parquet('{raw / 'usage_events.parquet'}')"
+    ).fetchone()[0]
+    out["floor_s"] = round(_floor(raw), 2)
+    warehouse = dbt_dir / "wh.duckdb"
+    spill_dir = dbt_dir / "duckdb_tmp"
+    env = dict(os.environ, CS_RAW_DIR=str(export), CS_RAW_FORMAT="parquet",
+               CS_DUCKDB_PATH=str(warehouse), CS_DUCKDB_TEMP_DIR=str(spill_dir),
+               DBT_PROFILES_DIR=str(ROOT),
+               DBT_TARGET_PATH=str(dbt_dir / "target"),
+               DBT_LOG_PATH=str(dbt_dir / "logs"))
+    dbt = [str(Path(sys.executable).parent / "dbt"), "build",
+           "--project-dir", str(ROOT)]
+    out["memory_limit"] = env.get("CS_DUCKDB_MEMORY_LIMIT", "3GB (profile)")
+
+    write_delivery(raw, export, LAST_DAY - dt.timedelta(days=1))
+    out["full_build"] = _measure(dbt, env, spill_dir)
+    out["full_build"]["warehouse_mib"] = round(warehouse.stat().st_size / MIB)
+    out["full_build"]["slowest_models_s"] = _slowest(dbt_dir / "target")
+    write_delivery(raw, export, None)
+    out["daily_run"] = _measure(dbt, env, spill_dir)
+    out["daily_run"]["slowest_models_s"] = _slowest(dbt_dir / "target")
+    out["noop_run"] = _measure(dbt, env, spill_dir)
+    full = out["full_build"]["s"]
+    out["ratio_full_to_floor"] = round(full / out["floor_s"], 1)
+    out["ratio_daily_to_full"] = round(out["daily_run"]["s"] / full, 2)
+    out["ratio_noop_to_full"] = round(out["noop_run"]["s"] / full, 2)
+    for folder in (raw, export, dbt_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def _slowest(target: Path, top: int = 8) -> dict:
+    try:
+        results = json.loads((target / "run_results.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    timed = sorted(((r["execution_time"], r["unique_id"].split(".")[-1])
+                    for r in results["results"]
+                    if r["unique_id"].startswith("model.")), reverse=True)
+    return {name: round(seconds, 1) for seconds, name in timed[:top]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, nargs="+", default=[2000])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--work", default="/tmp/bench_scale")
+    parser.add_argument("--results",
+                        default=str(ROOT / "benchmarks/results/scale.json"))
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    results_path = Path(args.results)
+    results = {"scales": []}
+    if results_path.exists():
+        results = json.loads(results_path.read_text())
+    results.update({
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "note": "one run per scale; each step its own process; "
+                "dbt build = seeds, models, data and unit tests",
+    })
+    for accounts in args.accounts:
+        row = bench_scale(accounts, args.seed, work)
+        row["measured_at"] = dt.datetime.now(dt.timezone.utc).isoformat(
+            timespec="seconds")
+        row["git_commit"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+            capture_output=True, text=True, check=False).stdout.strip()
+        results["scales"] = sorted(
+            [s for s in results["scales"] if s["accounts"] != accounts]
+            + [row], key=lambda s: s["accounts"])
+        print(json.dumps(row, indent=2), flush=True)
+        results_path.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {results_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,9 +10,12 @@ One run per scale, each step its own process, on generated demo data
 2. full build: `dbt build` (seeds, models, data and unit tests) from an empty
    warehouse on the data delivered up to the day before the last
    (cs_segments.deliveries);
-3. daily run: `dbt build` on the same warehouse after the last day's
-   delivery (what a daily scheduler runs);
-4. no-op run: `dbt build` again on the same data.
+3. daily run: the scheduled command (`python -m cs_segments.run --raw-dir`:
+   dbt build, publish, summary, report) on the same warehouse after the
+   last day's delivery;
+4. no-op run: the scheduled command again on the same files (it finds the
+   inputs of the published build unchanged and stops), and, for reference,
+   a bare `dbt build` on the same data (which rebuilds everything).
 For each dbt step: wall time, peak RSS of the dbt process (DuckDB runs
 inside it, so this is the whole tree), peak size of DuckDB's temp directory
 (spill) and the warehouse size. Prints the ratios full / floor, daily /
@@ -47,7 +50,8 @@ MIB = 1024 * 1024
 # Runs one command and prints its child's peak RSS (KiB) on the last line.
 _MEASURE = (
     "import resource, subprocess, sys\n"
-    "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "log = open(sys.argv[1], 'w')\n"
+    "rc = subprocess.call(sys.argv[2:], stdout=log, stderr=log)\n"
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     "sys.exit(rc)\n"
 )
@@ -63,8 +67,10 @@ def _folder_bytes(folder: Path) -> int:
     return total
 
 
-def _measure(cmd: list[str], env: dict[str, str], spill_dir: Path) -> dict:
-    """Wall seconds, peak RSS and peak spill of `cmd` (+ its exit code)."""
+def _measure(cmd: list[str], env: dict[str, str], spill_dir: Path,
+             log: Path) -> dict:
+    """Wall seconds, peak RSS and peak spill of `cmd`; when it fails, the
+    failing dbt nodes (from run_results.json) or the end of its output."""
     peak_spill = 0
     done = threading.Event()
 
@@ -78,18 +84,32 @@ def _measure(cmd: list[str], env: dict[str, str], spill_dir: Path) -> dict:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], env=env,
+    run = subprocess.run([sys.executable, "-c", _MEASURE, str(log), *cmd],
+                         env=env,
                          capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     done.set()
     watcher.join()
     lines = run.stdout.strip().splitlines()
-    return {
+    out = {
         "s": round(wall, 1),
         "rss_mib": round(int(lines[-1]) / 1024) if lines else None,
         "spill_mib": round(peak_spill / MIB),
         "ok": run.returncode == 0,
     }
+    if run.returncode != 0:
+        out["failed"] = _failures(Path(env["DBT_TARGET_PATH"])) or [
+            log.read_text()[-1500:]]
+    return out
+
+
+def _failures(target: Path) -> list[str]:
+    try:
+        results = json.loads((target / "run_results.json").read_text())
+    except (OSError, ValueError):
+        return []
+    return [f"{r['unique_id']}: {(r.get('message') or '')[:300]}"
+            for r in results["results"] if r["status"] in ("error", "fail")]
 
 
 def _floor(raw: Path) -> float:
@@ -140,17 +160,28 @@ def bench_scale(accounts: int, seed: int, work: Path) -> dict:
     out["memory_limit"] = env.get("CS_DUCKDB_MEMORY_LIMIT", "3GB (profile)")
 
     write_delivery(raw, export, LAST_DAY - dt.timedelta(days=1))
-    out["full_build"] = _measure(dbt, env, spill_dir)
+    out["full_build"] = _measure(dbt, env, spill_dir, dbt_dir / "full.log")
     out["full_build"]["warehouse_mib"] = round(warehouse.stat().st_size / MIB)
     out["full_build"]["slowest_models_s"] = _slowest(dbt_dir / "target")
     write_delivery(raw, export, None)
-    out["daily_run"] = _measure(dbt, env, spill_dir)
+    scheduled = [sys.executable, "-m", "cs_segments.run", "--raw-dir",
+                 str(export), "--db", str(warehouse),
+                 "--publish-to", str(dbt_dir / "published.duckdb")]
+    out["daily_run"] = _measure(scheduled, env, spill_dir,
+                                dbt_dir / "daily.log")
     out["daily_run"]["slowest_models_s"] = _slowest(dbt_dir / "target")
-    out["noop_run"] = _measure(dbt, env, spill_dir)
+    out["noop_run"] = _measure(scheduled, env, spill_dir,
+                               dbt_dir / "noop.log")
+    out["noop_run"]["skipped"] = "Nothing to do" in (
+        dbt_dir / "noop.log").read_text()
+    out["noop_dbt_build"] = _measure(dbt, env, spill_dir,
+                                     dbt_dir / "noop_dbt.log")
     full = out["full_build"]["s"]
     out["ratio_full_to_floor"] = round(full / out["floor_s"], 1)
     out["ratio_daily_to_full"] = round(out["daily_run"]["s"] / full, 2)
     out["ratio_noop_to_full"] = round(out["noop_run"]["s"] / full, 2)
+    out["ratio_noop_dbt_build_to_full"] = round(
+        out["noop_dbt_build"]["s"] / full, 2)
     for folder in (raw, export, dbt_dir):
         shutil.rmtree(folder, ignore_errors=True)
     return out

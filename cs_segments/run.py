@@ -46,6 +46,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
              "or env CS_PUBLISHED_PATH)")
     parser.add_argument("--as-of-date", default=None,
                         help="YYYY-MM-DD; default: latest date in the data")
+    parser.add_argument("--force", action="store_true",
+                        help="build even when the raw files, the project "
+                             "and the settings are those of the last "
+                             "published build")
     return parser.parse_args(argv)
 
 
@@ -131,11 +135,26 @@ def _main(args: argparse.Namespace) -> int:
         generate(accounts=args.accounts, seed=args.seed, out=raw_dir,
                  fmt=args.raw_format)
 
+    from cs_segments import inputs
+    from cs_segments.publish import published_db_path
+    from cs_segments.summary import summary_text
+
+    target = Path(args.publish_to) if args.publish_to else published_db_path()
+    current = inputs.fingerprint(ROOT, raw_dir, args.raw_format,
+                                 args.as_of_date)
+    if not args.force and inputs.unchanged_since_publish(target, current):
+        print(f"Nothing to do: the raw files in {raw_dir}, the project and "
+              f"the settings are those of the build published to {target} "
+              "(use --force to rebuild).\n")
+        print(summary_text(target))
+        return 0
+
     print(f"Building the warehouse {db} from {raw_dir} ({args.raw_format})")
+    # A build that does not publish must not leave an old record saying
+    # the published file matches these inputs.
+    inputs.forget(target)
     ok, failures = build(ROOT, raw_dir, args.raw_format, db,
                          as_of_date=args.as_of_date)
-
-    from cs_segments.summary import summary_text
 
     if not ok:
         print("\nThe build failed:", file=sys.stderr)
@@ -156,6 +175,7 @@ def _main(args: argparse.Namespace) -> int:
     except PublishError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 1
+    inputs.save(Path(published.path), current)
     print(f"Published the marts as of {published.as_of_date} to "
           f"{published.path}\n")
     print(summary_text(published.path))

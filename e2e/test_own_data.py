@@ -289,6 +289,71 @@ def test_analytics_usage_kept_without_users(analytics_main, analytics_raw):
     assert staged == [(raw_rows,)]
 
 
+def test_scheduled_rerun_on_unchanged_inputs_does_not_build(
+        analytics_main, analytics_raw):
+    """The same command again on the same files: nothing is rebuilt, the
+    work database is untouched, and the summary of what BI reads is shown."""
+    proc, db = analytics_main
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    workdir = db.parent
+    before = db.stat().st_mtime_ns
+    env = dict(os.environ)
+    env.update(DBT_TARGET_PATH=str(workdir / "target"),
+               DBT_LOG_PATH=str(workdir / "logs"))
+    again = subprocess.run(
+        [sys.executable, "-m", "cs_segments.run", "--raw-dir",
+         str(analytics_raw), "--db", str(db),
+         "--publish-to", str(workdir / "published.duckdb")],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+        timeout=300, check=False)
+    out = again.stdout + again.stderr
+    assert again.returncode == 0, out
+    assert "Nothing to do" in out, out
+    assert "Building the warehouse" not in out, out
+    assert "As-of date" in out, out  # the summary of the published file
+    assert db.stat().st_mtime_ns == before
+
+
+def test_input_fingerprint_sees_data_project_and_settings(
+        tmp_path, monkeypatch):
+    """What makes a scheduled run build again: a changed raw file, project
+    file or CS_* setting; not where the databases are."""
+    from cs_segments import inputs
+
+    raw = tmp_path / "raw"
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    raw.mkdir()
+    (raw / "accounts.csv").write_text("account_id\na1\n")
+    (project / "models" / "m.sql").write_text("select 1")
+    monkeypatch.setenv("CS_SOME_SETTING", "1")
+
+    def current() -> dict:
+        return inputs.fingerprint(project, raw, "csv", None)
+
+    published = tmp_path / "published.duckdb"
+    published.write_bytes(b"x")
+    inputs.save(published, current())
+    assert inputs.unchanged_since_publish(published, current())
+    monkeypatch.setenv("CS_DUCKDB_PATH", str(tmp_path / "elsewhere.duckdb"))
+    assert inputs.unchanged_since_publish(published, current())
+
+    (raw / "accounts.csv").write_text("account_id\na1\na2\n")
+    assert not inputs.unchanged_since_publish(published, current())
+    inputs.save(published, current())
+    (project / "models" / "m.sql").write_text("select 2")
+    assert not inputs.unchanged_since_publish(published, current())
+    inputs.save(published, current())
+    monkeypatch.setenv("CS_SOME_SETTING", "2")
+    assert not inputs.unchanged_since_publish(published, current())
+    inputs.save(published, current())
+    assert inputs.unchanged_since_publish(published, current())
+    assert not inputs.unchanged_since_publish(
+        published, inputs.fingerprint(project, raw, "csv", "2026-01-01"))
+    published.unlink()  # no published file: always build
+    assert not inputs.unchanged_since_publish(published, current())
+
+
 # --------------------------------------------------------------------------
 # 3. synonyms
 # --------------------------------------------------------------------------

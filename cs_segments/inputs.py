@@ -1,0 +1,85 @@
+"""What a build was made from, to skip a scheduled run when nothing changed.
+
+A fingerprint of one run's inputs: the content of every file in the raw
+folder, the raw format and as-of date asked for, the project's own files
+(models, macros, seeds, tests, snapshots, analyses, dbt_project.yml,
+profiles.yml) and every CS_* setting in the environment except the paths
+of the work and published databases. The main job writes it beside the
+published file after a publish; when the next run's fingerprint is the
+same and that published file is still there, the run has nothing to add
+and stops without building (`--force` rebuilds anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+PROJECT_PARTS = ("models", "macros", "seeds", "tests", "snapshots",
+                 "analyses", "dbt_project.yml", "profiles.yml")
+# Where things go, not what is built: not part of the fingerprint.
+IGNORED_SETTINGS = {"CS_DUCKDB_PATH", "CS_PUBLISHED_PATH",
+                    "CS_DUCKDB_TEMP_DIR", "CS_DBT_THREADS"}
+_CHUNK = 1 << 20
+
+
+def _hash_file(path: Path, digest) -> None:
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+
+
+def _hash_tree(root: Path, base: Path, digest) -> None:
+    paths = [root] if root.is_file() else sorted(
+        p for p in root.rglob("*") if p.is_file())
+    for path in paths:
+        digest.update(str(path.relative_to(base)).encode() + b"\0")
+        _hash_file(path, digest)
+
+
+def fingerprint(project_dir: Path, raw_dir: Path, raw_format: str,
+                as_of_date: str | None) -> dict:
+    """The fingerprint of one run's inputs (one hash per part)."""
+    raw = hashlib.blake2b(digest_size=16)
+    _hash_tree(raw_dir, raw_dir, raw)
+    project = hashlib.blake2b(digest_size=16)
+    for part in PROJECT_PARTS:
+        if (project_dir / part).exists():
+            _hash_tree(project_dir / part, project_dir, project)
+    settings = {key: value for key, value in sorted(os.environ.items())
+                if key.startswith("CS_") and key not in IGNORED_SETTINGS}
+    return {
+        "raw_files": raw.hexdigest(),
+        "project": project.hexdigest(),
+        "settings": settings,
+        "raw_format": raw_format,
+        "as_of_date": as_of_date,
+    }
+
+
+def record_path(published: Path) -> Path:
+    return published.with_name(published.name + ".inputs.json")
+
+
+def unchanged_since_publish(published: Path, current: dict) -> bool:
+    """True when the published file exists and was built from `current`."""
+    record = record_path(published)
+    if not published.exists() or not record.exists():
+        return False
+    try:
+        return json.loads(record.read_text()) == current
+    except (OSError, ValueError):
+        return False
+
+
+def save(published: Path, current: dict) -> None:
+    record = record_path(published)
+    temp = record.with_name(record.name + ".tmp")
+    temp.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+    temp.replace(record)
+
+
+def forget(published: Path) -> None:
+    record_path(published).unlink(missing_ok=True)

@@ -57,7 +57,6 @@ report-screenshot: install browser
 
 bench: install
 	$(BIN)/python benchmarks/bench_generate.py --accounts 100000
-	$(BIN)/python benchmarks/bench_build.py --accounts 2000 20000
 	$(BIN)/python benchmarks/bench_scale.py --accounts 2000 20000
 
 # The scheduled build at 100,000 accounts (~112 M usage events): floor

@@ -259,76 +259,36 @@ counted as (
     {%- set float_type = behaviour_type_float() -%}
     {%- set base_rate = '(cast(churned_accounts as ' ~ float_type
         ~ ') / judged_accounts)' -%}
-    cast(
-        case
-            when judged_accounts > 0 then {{ base_rate }}
-        end as decimal(18, 4)
-    ) as base_rate,
-    cast(
-        case
-            when flagged_accounts > 0
-                then
-                    cast(true_positives as {{ float_type }})
-                    / flagged_accounts
-        end as decimal(18, 4)
-    ) as precision_rate,
-    cast(
-        {{ backtest_wilson_bound('true_positives', 'flagged_accounts',
-            'lower') }} as decimal(18, 4)
-    ) as precision_ci_lower,
-    cast(
-        {{ backtest_wilson_bound('true_positives', 'flagged_accounts',
-            'upper') }} as decimal(18, 4)
-    ) as precision_ci_upper,
-    cast(
-        case
-            when churned_accounts > 0
-                then
-                    cast(true_positives as {{ float_type }})
-                    / churned_accounts
-        end as decimal(18, 4)
-    ) as recall_rate,
-    cast(
-        {{ backtest_wilson_bound('true_positives', 'churned_accounts',
-            'lower') }} as decimal(18, 4)
-    ) as recall_ci_lower,
-    cast(
-        {{ backtest_wilson_bound('true_positives', 'churned_accounts',
-            'upper') }} as decimal(18, 4)
-    ) as recall_ci_upper,
-    cast(
-        case
-            when flagged_accounts > 0 and churned_accounts > 0
-                then
-                    (cast(true_positives as {{ float_type }})
-                    / flagged_accounts)
-                    / {{ base_rate }}
-        end as decimal(18, 4)
-    ) as lift,
-    cast(
-        case
-            when churned_accounts > 0
-                then
-                    {{ backtest_wilson_bound('true_positives',
-                        'flagged_accounts', 'lower') }}
-                    / {{ base_rate }}
-        end as decimal(18, 4)
-    ) as lift_ci_lower,
-    cast(
-        case
-            when churned_accounts > 0
-                then
-                    {{ backtest_wilson_bound('true_positives',
-                        'flagged_accounts', 'upper') }}
-                    / {{ base_rate }}
-        end as decimal(18, 4)
-    ) as lift_ci_upper,
-    cast(
-        case
-            when true_positives > 0
-                then
-                    cast(flagged_accounts as {{ float_type }})
-                    / true_positives
-        end as decimal(18, 2)
-    ) as flagged_per_true_positive
+    {%- set precision = 'cast(true_positives as ' ~ float_type
+        ~ ') / flagged_accounts' -%}
+    {%- set recall = 'cast(true_positives as ' ~ float_type
+        ~ ') / churned_accounts' -%}
+    {%- set flagged_per_tp = 'cast(flagged_accounts as ' ~ float_type
+        ~ ') / true_positives' -%}
+    {#- cs_decimal (macros/numeric.sql): the same digits on every engine -#}
+    {{ cs_decimal('case when judged_accounts > 0 then ' ~ base_rate
+        ~ ' end', 18, 4) }} as base_rate,
+    {{ cs_decimal('case when flagged_accounts > 0 then ' ~ precision
+        ~ ' end', 18, 4) }} as precision_rate,
+    {{ cs_decimal(backtest_wilson_bound('true_positives', 'flagged_accounts',
+        'lower'), 18, 4) }} as precision_ci_lower,
+    {{ cs_decimal(backtest_wilson_bound('true_positives', 'flagged_accounts',
+        'upper'), 18, 4) }} as precision_ci_upper,
+    {{ cs_decimal('case when churned_accounts > 0 then ' ~ recall
+        ~ ' end', 18, 4) }} as recall_rate,
+    {{ cs_decimal(backtest_wilson_bound('true_positives', 'churned_accounts',
+        'lower'), 18, 4) }} as recall_ci_lower,
+    {{ cs_decimal(backtest_wilson_bound('true_positives', 'churned_accounts',
+        'upper'), 18, 4) }} as recall_ci_upper,
+    {{ cs_decimal('case when flagged_accounts > 0 and churned_accounts > 0'
+        ~ ' then (' ~ precision ~ ') / ' ~ base_rate ~ ' end', 18, 4) }}
+        as lift,
+    {{ cs_decimal('case when churned_accounts > 0 then '
+        ~ backtest_wilson_bound('true_positives', 'flagged_accounts', 'lower')
+        ~ ' / ' ~ base_rate ~ ' end', 18, 4) }} as lift_ci_lower,
+    {{ cs_decimal('case when churned_accounts > 0 then '
+        ~ backtest_wilson_bound('true_positives', 'flagged_accounts', 'upper')
+        ~ ' / ' ~ base_rate ~ ' end', 18, 4) }} as lift_ci_upper,
+    {{ cs_decimal('case when true_positives > 0 then ' ~ flagged_per_tp
+        ~ ' end', 18, 2) }} as flagged_per_true_positive
 {%- endmacro %}

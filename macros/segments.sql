@@ -147,8 +147,8 @@
     {%- set pairs = [] -%}
     {%- for column in entry['evidence'] -%}
         {%- if column in decimals -%}
-            {%- do pairs.append((column, 'cast(' ~ column
-                ~ ' as decimal(18, ' ~ decimals[column] ~ '))')) -%}
+            {%- do pairs.append((column,
+                cs_decimal(column, 18, decimals[column]))) -%}
         {%- else -%}
             {%- do pairs.append((column, column)) -%}
         {%- endif -%}
@@ -221,8 +221,10 @@
 {%- endmacro %}
 
 {#- Aggregate: the values of `measure` as one ', '-separated text, ordered by
-    the expressions in `order_by` (a list). dbt.listagg ignores the order on
-    Spark, so Spark sorts a collected array of structs instead. -#}
+    the expressions in `order_by` (a list); null when every value is null.
+    dbt.listagg ignores the order on Spark, so Spark sorts a collected array
+    of structs instead (and turns the empty text of a group of nulls into
+    null, as string_agg gives on DuckDB). -#}
 {% macro segment_listagg(measure, order_by) %}
     {{- return(adapter.dispatch('segment_listagg', 'cs_segments')(
         measure, order_by)) -}}
@@ -233,7 +235,7 @@
 {%- endmacro %}
 
 {% macro spark__segment_listagg(measure, order_by) -%}
-    array_join(
+    nullif(array_join(
         transform(
             array_sort(collect_list(struct(
                 {%- for expression in order_by %}
@@ -244,5 +246,5 @@
             entry -> entry.item
         ),
         ', '
-    )
+    ), '')
 {%- endmacro %}

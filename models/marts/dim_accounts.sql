@@ -89,10 +89,10 @@ final as (
         cast(segment_rules.outcome_status as {{ dbt.type_string() }})
             as outcome_status,
         cast(segment_rules.active_users_30d as integer) as active_users_30d,
-        cast(segment_rules.seat_utilisation_30d as decimal(18, 4))
+        {{ cs_decimal('segment_rules.seat_utilisation_30d', 18, 4) }}
             as seat_utilisation_30d,
         cast(segment_rules.churn_flag_count as integer) as churn_flag_count,
-        cast(segment_rules.churn_risk_score as decimal(18, 2))
+        {{ cs_decimal('segment_rules.churn_risk_score', 18, 2) }}
             as churn_risk_score
     from accounts
     left join segment_rules

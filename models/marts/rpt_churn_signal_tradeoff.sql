@@ -178,14 +178,10 @@ final as (
         cast(flagged_accounts as integer) as flagged_accounts,
         cast(true_positives as integer) as true_positives,
         {{ backtest_metric_columns() }},
-        cast(
-            case
-                when judged_dates > 0
-                    then
-                        cast(flagged_accounts as {{ behaviour_type_float() }})
-                        / judged_dates
-            end as decimal(18, 1)
-        ) as flagged_per_week
+        {{ cs_decimal(
+            'case when judged_dates > 0 then cast(flagged_accounts as '
+            ~ behaviour_type_float() ~ ') / judged_dates end', 18, 1) }}
+            as flagged_per_week
     from counted
 
 )

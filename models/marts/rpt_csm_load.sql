@@ -87,17 +87,10 @@ final as (
             as high_touch_accounts,
         cast(coalesce(load_per_csm.at_risk_accounts, 0) as integer)
             as at_risk_accounts,
-        cast(
-            case
-                when csms.max_accounts > 0
-                    then
-                        cast(
-                            coalesce(load_per_csm.assigned_accounts, 0)
-                            as decimal(18, 4)
-                        )
-                        / csms.max_accounts
-            end as decimal(18, 4)
-        ) as load_ratio,
+        {{ cs_decimal(
+            'case when csms.max_accounts > 0 then cast(coalesce('
+            ~ 'load_per_csm.assigned_accounts, 0) as decimal(18, 4))'
+            ~ ' / csms.max_accounts end', 18, 4) }} as load_ratio,
         coalesce(load_per_csm.assigned_accounts, 0) > csms.max_accounts
             as is_over_capacity
     from csms

@@ -42,15 +42,10 @@ final as (
         cast(table_name as {{ dbt.type_string() }}) as table_name,
         cast(rows_flagged as bigint) as rows_flagged,
         cast(rows_checked as bigint) as rows_checked,
-        cast(
-            case
-                when rows_checked > 0
-                    then
-                        cast(rows_flagged as decimal(18, 6))
-                        / cast(rows_checked as decimal(18, 6))
-                else 0
-            end as decimal(18, 6)
-        ) as share_flagged,
+        {{ cs_decimal(
+            'case when rows_checked > 0 then cast(rows_flagged as'
+            ~ ' decimal(18, 6)) / cast(rows_checked as decimal(18, 6))'
+            ~ ' else 0 end', 18, 6) }} as share_flagged,
         cast(example_keys as {{ dbt.type_string() }}) as example_keys,
         cast(extra_arr_usd as decimal(18, 2)) as extra_arr_usd,
         cast(severity as {{ dbt.type_string() }}) as severity,

@@ -19,13 +19,10 @@ final as (
         outcome,
         rejection_reason,
         row_count,
-        cast(
-            round(
-                cast(row_count as {{ dbt.type_numeric() }})
-                / nullif(sum(row_count) over (partition by table_name), 0),
-                4
-            ) as decimal(9, 4)
-        ) as share_of_table
+        {{ cs_decimal(
+            'cast(row_count as ' ~ dbt.type_numeric() ~ ')'
+            ~ ' / nullif(sum(row_count) over (partition by table_name), 0)',
+            9, 4) }} as share_of_table
     from outcomes
 
 )

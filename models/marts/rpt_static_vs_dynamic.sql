@@ -105,22 +105,14 @@ final as (
         cast(tier_arr_usd as decimal(18, 2)) as tier_arr_usd,
         cast(segment_accounts as integer) as segment_accounts,
         cast(segment_arr_usd as decimal(18, 2)) as segment_arr_usd,
-        cast(
-            case
-                when tier_accounts > 0
-                    then
-                        cast(segment_accounts as decimal(18, 4))
-                        / tier_accounts
-            end as decimal(18, 4)
-        ) as share_of_tier_accounts,
-        cast(
-            case
-                when tier_arr_usd > 0
-                    then
-                        cast(segment_arr_usd as decimal(18, 4))
-                        / tier_arr_usd
-            end as decimal(18, 4)
-        ) as share_of_tier_arr
+        {{ cs_decimal(
+            'case when tier_accounts > 0 then cast(segment_accounts as'
+            ~ ' decimal(18, 4)) / tier_accounts end', 18, 4) }}
+            as share_of_tier_accounts,
+        {{ cs_decimal(
+            'case when tier_arr_usd > 0 then cast(segment_arr_usd as'
+            ~ ' decimal(18, 4)) / tier_arr_usd end', 18, 4) }}
+            as share_of_tier_arr
     from tier_segment_pairs
 
 )

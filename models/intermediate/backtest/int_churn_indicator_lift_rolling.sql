@@ -183,8 +183,8 @@ final as (
         cast(n_with as integer) as n_with,
         cast(churned_with as integer) as churned_with,
         cast(n_churned_accounts as integer) as n_churned_accounts,
-        round(lift, 4) as lift,
-        round(lift_ci_lower, 4) as lift_ci_lower,
+        {{ cs_round('lift', 4) }} as lift,
+        {{ cs_round('lift_ci_lower', 4) }} as lift_ci_lower,
         coalesce(
             n_churned_accounts
             >= {{ var('indicator_min_churned_accounts') }}

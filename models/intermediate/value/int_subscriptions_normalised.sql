@@ -33,14 +33,11 @@ converted as (
         subscriptions.start_date,
         subscriptions.end_date,
         subscriptions.canceled_at,
-        cast(
-            subscriptions.amount * currency_rates.usd_per_unit
-            / case
-                when subscriptions.billing_interval = 'year' then 12
-                else 1
-            end
-            as {{ dbt.type_numeric() }}
-        ) as mrr_usd,
+        -- a quotient: cs_decimal rounds it alike on every engine
+        {{ cs_decimal(
+            'subscriptions.amount * currency_rates.usd_per_unit / case'
+            ~ " when subscriptions.billing_interval = 'year' then 12"
+            ~ ' else 1 end', 28, 6) }} as mrr_usd,
         cast(
             subscriptions.amount * currency_rates.usd_per_unit
             * case

@@ -88,4 +88,5 @@ $(VENV_SPARK)/bin/dbt: requirements.txt requirements-spark.txt
 
 .PHONY: check-spark
 check-spark: $(VENV_SPARK)/bin/dbt
-	$(VENV_SPARK)/bin/python -m pytest e2e/test_spark.py
+	$(VENV_SPARK)/bin/python -m pytest e2e/test_spark.py e2e/test_table_compare.py
+

@@ -1,12 +1,32 @@
 """The same project builds on Apache Spark (dbt-spark, `method: session`) and
-gives the same results as on DuckDB.
+gives the same results as on DuckDB, row for row.
 
-Tiny generated data is built twice, models only (seeds + models, no tests):
-once on Spark (profile target `spark`, a local pyspark session in this
-process) and once on DuckDB; then ARR per account, the segment memberships
-and the lifecycle stages as of the same date must be equal. A second test
-checks that a missing raw file stops the Spark run with the same message as
-on DuckDB.
+Tiny generated data (40 accounts, 8 weekly as-of dates) is built twice,
+models only (seeds + models, no tests): once on Spark (profile target
+`spark`, a local pyspark session in this process) and once on DuckDB; each
+build is made once per module and shared by every test.
+
+Compared: every model dbt builds into the `marts` schema, and every one in
+`intermediate` (the list comes from the DuckDB build's manifest, so a new
+mart is compared without editing this file): same tables, same column
+names, and the same multiset of rows in both directions (rows only on
+DuckDB and rows only on Spark are reported, the first of each per table,
+with the table name). Values are normalised first (e2e/table_compare.py):
+numbers rounded half-even to 6 decimal places (the widest scale of a mart
+decimal is 6, and doubles differ between engines only by the order of
+additions, about 1e-15 relative), with a second pass that pairs rows whose
+numbers differ by at most max(1e-6, 1e-9 x |value|) so a value on a
+rounding boundary is not reported; dates and timestamps as ISO strings in
+UTC; booleans as bool; nulls as None.
+Excluded, by name (EXCLUDED_COLUMNS): columns that differ between any two
+builds whatever the engine (the run's timestamp and invocation id in the
+as-published log). Nothing else is excluded.
+
+A probe (e2e/fixtures/engine_probe.sql) runs the portable macros on edge
+cases the tiny data may not reach (month ends, values halfway in decimal
+but not in binary, ordered text of a group of nulls) on both engines. Other
+tests: a missing raw file stops the Spark run with the same message as on
+DuckDB; a late delivery is loaded by the incremental path on Spark.
 
 Skipped when dbt-spark / pyspark are not installed or there is no Java
 (the DuckDB-only `make check`); `make check-spark` installs
@@ -16,13 +36,15 @@ requirements-spark.txt into .venv-spark and runs this module.
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
-from decimal import Decimal
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import generate_demo, query, run_dbt
+from conftest import FIXTURES, generate_demo, query, run_dbt
+from table_compare import compare_rows, normalise_row
 
 _MISSING = [name for name in ("pyspark", "dbt.adapters.spark")
             if importlib.util.find_spec(name) is None]
@@ -46,27 +68,20 @@ SPARK_VARS = "{history_weeks: 8}"
 MODELS_ONLY = ["build", "--exclude-resource-type", "test",
                "--exclude-resource-type", "unit_test"]
 
-ARR_SQL = """
-    select account_id, cast(round(arr_usd, 2) as decimal(18, 2))
-    from intermediate.int_account_value_weekly
-    where is_current
-"""
-MEMBERSHIP_SQL = """
-    select cast(as_of_date as date), segment_key, count(*)
-    from intermediate.int_account_segment_membership_weekly
-    group by 1, 2
-"""
-DATA_QUALITY_SQL = """
-    select check_name, table_name, rows_flagged, rows_checked,
-           share_flagged, example_keys, extra_arr_usd, is_above_threshold
-    from marts.rpt_data_quality
-"""
-LIFECYCLE_SQL = """
-    select account_id, lifecycle_stage
-    from intermediate.int_account_lifecycle_weekly
-    where is_current
-"""
-
+# Schemas compared row for row; every model dbt builds into them is read
+# (the list comes from the manifest).
+COMPARED_SCHEMAS = ("marts", "intermediate")
+# Columns that differ between any two builds, whatever the engine: left out
+# of the comparison by name, each with its reason. (rpt_last_run holds no
+# wall-clock, invocation or engine column: it is compared whole.)
+EXCLUDED_COLUMNS = {
+    ("marts.fct_segment_membership_published", "published_at"):
+        "run_started_at of the build (wall clock), metadata only",
+    ("marts.fct_segment_membership_published", "dbt_invocation_id"):
+        "a new id for every dbt invocation",
+}
+# Marts allowed to have no row on this tiny data (they are still compared).
+MAX_EMPTY_MARTS = 0
 
 @pytest.fixture(scope="module")
 def spark_env(tmp_path_factory):
@@ -102,38 +117,198 @@ def duckdb_build(tiny_raw, tmp_path_factory):
     return run
 
 
-def _spark_rows(sql: str) -> list[tuple]:
-    """Rows from the Spark session dbt-spark started in this process."""
+def _spark_session():
+    """The Spark session dbt-spark started in this process."""
     from pyspark.sql import SparkSession
 
-    session = SparkSession.getActiveSession() or SparkSession.builder.getOrCreate()
-    return sorted(tuple(row) for row in session.sql(sql).collect())
+    return (SparkSession.getActiveSession()
+            or SparkSession.builder.getOrCreate())
 
 
-def _duck_rows(run, sql: str) -> list[tuple]:
-    return sorted(query(run.db_path, sql))
+def _spark_rows(sql: str) -> list[tuple]:
+    """Rows of `sql` on the Spark warehouse."""
+    return sorted(tuple(row) for row in _spark_session().sql(sql).collect())
 
 
-def test_spark_build_matches_duckdb(spark_build, duckdb_build):
+def _models_in_schema(run, schema: str) -> list[str]:
+    """Every model dbt built into `schema`, from the DuckDB build's
+    manifest (not a hand-kept list: a new mart is compared automatically)."""
+    manifest = json.loads(
+        (run.db_path.parent / "target" / "manifest.json").read_text())
+    return sorted(
+        node["name"] for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["package_name"] == "cs_segments"
+        and node["schema"] == schema
+        and node["config"]["materialized"] != "ephemeral")
+
+
+def _duck_columns(run, schema: str, table: str) -> list[str]:
+    return [name for (name,) in query(run.db_path, f"""
+        select column_name from information_schema.columns
+        where table_schema = '{schema}' and table_name = '{table}'
+        order by ordinal_position""")]
+
+
+def _compared_columns(schema: str, table: str,
+                      columns: list[str]) -> list[str]:
+    return [column for column in columns
+            if (f"{schema}.{table}", column) not in EXCLUDED_COLUMNS]
+
+
+def _read_spark_tables(run, schema: str) -> dict[str, tuple]:
+    """{table: (columns, normalised rows) or the problem} of every model of
+    `schema`, read from Spark (columns named as on DuckDB)."""
+    from pyspark.sql.types import TimestampType
+
+    session = _spark_session()
+    present = {row.tableName.lower()
+               for row in session.sql(f"show tables in {schema}").collect()}
+    out: dict[str, tuple] = {}
+    for table in _models_in_schema(run, schema):
+        if table not in present:
+            out[table] = ("missing", f"{schema}.{table} is not on Spark")
+            continue
+        frame = session.table(f"{schema}.{table}")
+        columns = [name.lower() for name in frame.columns]
+        frame = frame.toDF(*columns)
+        kept = _compared_columns(schema, table, columns)
+        frame = frame.select(*kept)
+        local = {i for i, f in enumerate(frame.schema.fields)
+                 if isinstance(f.dataType, TimestampType)}
+        rows = [normalise_row(tuple(row), local) for row in frame.collect()]
+        out[table] = (columns, rows)
+    return out
+
+
+def _compare_schema(spark_tables: dict, run, schema: str) -> list[str]:
+    """Compare every model of `schema` on DuckDB with its Spark rows;
+    returns one message per differing table (empty = equal) and prints
+    what was compared (shown by pytest -s or on failure)."""
+    problems = []
+    for table in _models_in_schema(run, schema):
+        spark_columns, spark_rows = spark_tables[table]
+        if spark_columns == "missing":
+            problems.append(spark_rows)
+            continue
+        duck_columns = _duck_columns(run, schema, table)
+        if set(duck_columns) != set(spark_columns):
+            problems.append(
+                f"{schema}.{table}: columns differ, only on DuckDB "
+                f"{sorted(set(duck_columns) - set(spark_columns))}, only "
+                f"on Spark {sorted(set(spark_columns) - set(duck_columns))}")
+            continue
+        kept = _compared_columns(schema, table, spark_columns)
+        duck_rows = [normalise_row(row) for row in query(
+            run.db_path,
+            f"select {', '.join(kept)} from {schema}.{table}")]
+        diff = compare_rows(f"{schema}.{table}", kept, duck_rows, spark_rows)
+        print(f"compared {schema}.{table}: {len(duck_rows)} rows x "
+              f"{len(kept)} columns, {diff.paired_by_tolerance} paired by "
+              f"tolerance, {'equal' if diff.equal else 'DIFFERENT'}")
+        if not diff.equal:
+            problems.append(diff.describe("DuckDB", "Spark"))
+    return problems
+
+
+@pytest.fixture(scope="module")
+def spark_tables(spark_build, duckdb_build) -> dict[str, dict]:
+    """Every mart and intermediate table of the Spark build, read once
+    right after it (before any test runs dbt on Spark again)."""
+    tables = {}
+    for schema in COMPARED_SCHEMAS:
+        start = time.perf_counter()
+        tables[schema] = _read_spark_tables(duckdb_build, schema)
+        print(f"read {len(tables[schema])} {schema} tables from Spark in "
+              f"{time.perf_counter() - start:.0f} s")
+    return tables
+
+
+def test_every_mart_matches_duckdb_row_for_row(spark_build, duckdb_build,
+                                               spark_tables):
+    """Every model of the marts schema, every compared column, row for row
+    in both directions (see e2e/table_compare.py for the rounding rule)."""
     statuses = spark_build.statuses()
     assert sum(1 for s in statuses.values() if s == "success") >= 40, statuses
+    marts = _models_in_schema(duckdb_build, "marts")
+    assert len(marts) >= 20, marts
+    for (table, column), reason in EXCLUDED_COLUMNS.items():
+        assert column in _duck_columns(duckdb_build, *table.split(".")), (
+            f"excluded column {table}.{column} no longer exists ({reason})")
+    accounts = query(duckdb_build.db_path,
+                     "select count(*) from marts.dim_accounts")
+    assert accounts == [(SPARK_ACCOUNTS,)]
+    empty = [table for table in marts
+             if not spark_tables["marts"][table][1]]
+    assert len(empty) <= MAX_EMPTY_MARTS, f"empty marts: {empty}"
+    problems = _compare_schema(spark_tables["marts"], duckdb_build, "marts")
+    assert not problems, "\n".join(problems)
 
-    arr_spark = _spark_rows(ARR_SQL)
-    arr_duck = _duck_rows(duckdb_build, ARR_SQL)
-    assert len(arr_spark) == SPARK_ACCOUNTS
-    assert sum(arr for _, arr in arr_spark) > Decimal(0)
-    assert arr_spark == arr_duck
 
-    members_spark = _spark_rows(MEMBERSHIP_SQL)
-    assert len({key for _, key, _ in members_spark}) >= 5, members_spark
-    assert members_spark == _duck_rows(duckdb_build, MEMBERSHIP_SQL)
+def test_every_intermediate_table_matches_duckdb_row_for_row(
+        duckdb_build, spark_tables):
+    """The same comparison over the intermediate schema: a difference shows
+    where it starts, before it reaches a mart."""
+    problems = _compare_schema(spark_tables["intermediate"], duckdb_build,
+                               "intermediate")
+    assert not problems, "\n".join(problems)
 
-    assert _spark_rows(LIFECYCLE_SQL) == _duck_rows(duckdb_build,
-                                                    LIFECYCLE_SQL)
 
-    quality_spark = _spark_rows(DATA_QUALITY_SQL)
-    assert len(quality_spark) == 14, quality_spark
-    assert quality_spark == _duck_rows(duckdb_build, DATA_QUALITY_SQL)
+def _probe_queries(target: str, workdir: Path, raw_dir: Path) -> dict:
+    """{probe name: SQL} of e2e/fixtures/engine_probe.sql compiled by dbt
+    for `target`."""
+    sql = (FIXTURES / "engine_probe.sql").read_text()
+    run = run_dbt(["compile", "--target", target, "--inline", sql],
+                  workdir=workdir, raw_dir=raw_dir, dbt_vars=SPARK_VARS)
+    assert run.success, run.text
+    compiled = run.result.results[0].node.compiled_code
+    queries: dict[str, str] = {}
+    name = None
+    for line in compiled.splitlines():
+        if line.startswith("-- probe: "):
+            name = line.removeprefix("-- probe: ").strip()
+            queries[name] = ""
+        elif name is not None:
+            queries[name] += line + "\n"
+    assert len(queries) == 3, compiled
+    return queries
+
+
+def test_engine_probe_matches_duckdb(spark_build, duckdb_build, spark_env,
+                                     tiny_raw, spark_tables):
+    """The portable macros (month arithmetic, rounding of doubles and
+    quotients, ordered text aggregation) give the same rows on both engines
+    on edge cases the tiny data may not reach (e2e/fixtures/
+    engine_probe.sql): month ends, values halfway in decimal but not in
+    binary."""
+    import duckdb
+    from pyspark.sql.types import TimestampType
+
+    # the builds' own folders: dbt parses the project again only partially
+    spark_queries = _probe_queries("spark", spark_env / "dbt", tiny_raw)
+    duck_queries = _probe_queries("duckdb", duckdb_build.db_path.parent,
+                                  tiny_raw)
+    session = _spark_session()
+    con = duckdb.connect()
+    problems = []
+    try:
+        for name, spark_sql in spark_queries.items():
+            frame = session.sql(spark_sql)
+            local = {i for i, f in enumerate(frame.schema.fields)
+                     if isinstance(f.dataType, TimestampType)}
+            spark_rows = [normalise_row(tuple(row), local)
+                          for row in frame.collect()]
+            cursor = con.execute(duck_queries[name])
+            columns = [d[0] for d in cursor.description]
+            duck_rows = [normalise_row(row) for row in cursor.fetchall()]
+            assert duck_rows, name
+            diff = compare_rows(f"probe {name}", columns, duck_rows,
+                                spark_rows)
+            if not diff.equal:
+                problems.append(diff.describe("DuckDB", "Spark", limit=20))
+    finally:
+        con.close()
+    assert not problems, "\n".join(problems)
 
 
 def test_spark_missing_raw_file_is_reported(spark_build, spark_env,
@@ -152,7 +327,7 @@ def test_spark_missing_raw_file_is_reported(spark_build, spark_env,
 
 
 def test_spark_incremental_run_loads_late_usage(spark_build, spark_env,
-                                                tiny_raw):
+                                                tiny_raw, spark_tables):
     """A second Spark run after a delivery with late usage rows (dated 20
     days before the as-of date, new event ids): int_usage_daily's
     insert_overwrite path loads them (the reconciliation test passes and the

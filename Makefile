@@ -86,7 +86,12 @@ $(VENV_SPARK)/bin/dbt: requirements.txt requirements-spark.txt
 		-r requirements-spark.txt
 	touch $@
 
-.PHONY: check-spark
+.PHONY: check-spark bench-spark
 check-spark: $(VENV_SPARK)/bin/dbt
 	$(VENV_SPARK)/bin/python -m pytest e2e/test_spark.py e2e/test_table_compare.py
 
+# The same build (seeds + models) on DuckDB and on Spark, same data and vars,
+# at ACCOUNTS (default 2,000): wall time, CPU and peak RSS of each, written
+# to benchmarks/results/spark.json (README, "Running at scale: Spark").
+bench-spark: $(VENV_SPARK)/bin/dbt
+	$(VENV_SPARK)/bin/python benchmarks/bench_spark.py --accounts $(ACCOUNTS)

@@ -135,8 +135,15 @@ class TableDiff:
                  f"columns ({', '.join(self.columns)})"]
         for side, rows in ((left, self.only_left), (right, self.only_right)):
             for row in sorted(rows, key=_sort_key)[:limit]:
-                lines.append(f"  only in {side}: {row}")
+                lines.append(f"  only in {side}: {_show(row)}")
         return "\n".join(lines)
+
+
+def _show(row: tuple) -> str:
+    """A normalised row as text: numbers plain, null as null."""
+    return "(" + ", ".join(
+        "null" if v is None else str(v) if isinstance(v, Decimal) else repr(v)
+        for v in row) + ")"
 
 
 def _sort_key(row: tuple) -> tuple:

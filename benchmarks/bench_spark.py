@@ -137,10 +137,12 @@ def bench_scale(accounts: int, seed: int, dbt_vars: str | None,
                    DBT_TARGET_PATH=str(run_dir / "target"),
                    DBT_LOG_PATH=str(run_dir / "logs"))
         print(f"{accounts} accounts: building on {engine}", flush=True)
+        load = os.getloadavg()[0]
         wall, rss, cpu = _measure_tree(dbt, env, run_dir)
         nodes, slowest = _run_results(run_dir / "target")
         row[engine] = {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
                        "peak_rss_mib": round(rss), "nodes_succeeded": nodes,
+                       "load_average_1m_at_start": round(load, 1),
                        "slowest_nodes_s": slowest}
         print(json.dumps({engine: row[engine]}), flush=True)
         shutil.rmtree(run_dir, ignore_errors=True)

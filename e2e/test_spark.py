@@ -83,6 +83,7 @@ EXCLUDED_COLUMNS = {
 # Marts allowed to have no row on this tiny data (they are still compared).
 MAX_EMPTY_MARTS = 0
 
+
 @pytest.fixture(scope="module")
 def spark_env(tmp_path_factory):
     """Warehouse and metastore folders of this process's Spark session."""

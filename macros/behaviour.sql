@@ -153,3 +153,20 @@
         coalesce(previous_week_index + 1, week_index - {{ weeks + 1 }})
     )
 {%- endmacro %}
+
+{#- A hash of one daily usage row (account, user, event, count), summed per
+    day by tests/assert_usage_daily_reconciles.sql: equal rows give equal
+    sums. DuckDB and Spark both have a variadic hash(); only sums computed
+    on the same engine are compared. -#}
+{% macro usage_row_hash() -%}
+    {{ return(adapter.dispatch('usage_row_hash', 'cs_segments')()) }}
+{%- endmacro %}
+
+{% macro default__usage_row_hash() -%}
+    hash(account_id, coalesce(user_id, ''), event_name, event_count)
+{%- endmacro %}
+
+{% macro spark__usage_row_hash() -%}
+    cast(hash(account_id, coalesce(user_id, ''), event_name, event_count)
+        as bigint)
+{%- endmacro %}

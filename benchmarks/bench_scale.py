@@ -59,11 +59,14 @@ _MEASURE = (
 
 def _folder_bytes(folder: Path) -> int:
     total = 0
-    for path in folder.rglob("*"):
-        try:
-            total += path.stat().st_size
-        except OSError:
-            pass
+    try:  # DuckDB creates and removes its temp files while we look
+        for path in folder.rglob("*"):
+            try:
+                total += path.stat().st_size
+            except OSError:
+                pass
+    except OSError:
+        pass
     return total
 
 

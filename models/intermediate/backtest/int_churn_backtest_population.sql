@@ -53,23 +53,11 @@ judged as (
 
 ),
 
-next_churn as (
-
-    select
-        judged.account_id,
-        judged.as_of_date,
-        min(churn_events.event_date) as next_churn_date
-    from judged
-    inner join churn_events
-        on
-            judged.account_id = churn_events.account_id
-            and judged.as_of_date < churn_events.event_date
-    group by 1, 2
-
-),
-
 final as (
 
+    -- Each judged row with the earliest churn after it, in one pass: with
+    -- the judged rows read twice (a join back to a grouped copy), DuckDB
+    -- ran out of memory here at 100,000 accounts under its 3GB cap.
     select
         judged.account_id,
         judged.as_of_date,
@@ -77,17 +65,18 @@ final as (
         judged.lifecycle_stage,
         judged.days_to_term_end,
         judged.has_missing_outcomes,
-        next_churn.next_churn_date,
+        min(churn_events.event_date) as next_churn_date,
         cast(
-            {{ dbt.datediff(
-                'judged.as_of_date', 'next_churn.next_churn_date', 'day') }}
+            min({{ dbt.datediff(
+                'judged.as_of_date', 'churn_events.event_date', 'day') }})
             as integer
         ) as days_to_churn
     from judged
-    left join next_churn
+    left join churn_events
         on
-            judged.account_id = next_churn.account_id
-            and judged.as_of_date = next_churn.as_of_date
+            judged.account_id = churn_events.account_id
+            and judged.as_of_date < churn_events.event_date
+    group by 1, 2, 3, 4, 5, 6
 
 )
 

@@ -1,7 +1,7 @@
 """Cut a raw data set into the deliveries a scheduler would have seen.
 
 Used by the schedule tests (e2e/test_schedule.py) and the schedule
-benchmark (benchmarks/bench_schedule.py). The delivery of day D holds the
+benchmark (benchmarks/bench_scale.py). The delivery of day D holds the
 rows of each table dated on or before D (by the column in DELIVERED_BY;
 tables without one are delivered whole). Optionally it holds back some
 usage events dated `late_from_days` to `late_to_days` before D, which then

@@ -154,19 +154,17 @@
     )
 {%- endmacro %}
 
-{#- A hash of one daily usage row (account, user, event, count), summed per
-    day by tests/assert_usage_daily_reconciles.sql: equal rows give equal
-    sums. DuckDB and Spark both have a variadic hash(); only sums computed
-    on the same engine are compared. -#}
-{% macro usage_row_hash() -%}
-    {{ return(adapter.dispatch('usage_row_hash', 'cs_segments')()) }}
+{#- `weight` times a hash of a usage row's account, user and event, as
+    decimal(38, 0) so that summing it over a day's rows cannot overflow.
+    tests/assert_usage_daily_reconciles.sql sums it per day over the staged
+    events (weight = quantity) and over int_usage_daily (weight =
+    event_count): equal rollups give equal sums. DuckDB and Spark both have
+    a variadic hash(); only sums computed on the same engine are compared. -#}
+{% macro usage_weighted_hash(weight) -%}
+    {{ return(adapter.dispatch('usage_weighted_hash', 'cs_segments')(weight)) }}
 {%- endmacro %}
 
-{% macro default__usage_row_hash() -%}
-    hash(account_id, coalesce(user_id, ''), event_name, event_count)
-{%- endmacro %}
-
-{% macro spark__usage_row_hash() -%}
-    cast(hash(account_id, coalesce(user_id, ''), event_name, event_count)
-        as bigint)
+{% macro default__usage_weighted_hash(weight) -%}
+    cast(hash(account_id, coalesce(user_id, ''), event_name)
+        as decimal(38, 0)) * {{ weight }}
 {%- endmacro %}

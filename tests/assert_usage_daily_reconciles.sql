@@ -1,50 +1,31 @@
 {#-
     Reconciliation of the incremental daily usage rollup: int_usage_daily
     must equal the staged usage rolled up per account, user, event and day.
-    Compared day by day through a fingerprint of each day's rows (their
-    number, their total and the sum of a hash of every row), so the check
-    costs one pass over each side instead of a row-by-row difference of
-    two tables of the size of the usage (which spilled tens of GB at
-    100,000 accounts). Returns each day that differs, with both sides'
+    Compared day by day through a fingerprint that needs no rollup of the
+    staged side: for each day, the total of quantity and the total of
+    quantity x hash(account, user, event). Both are sums, so summing the
+    staged events directly gives the same figures as summing the rollup
+    rows (event_count x hash): a row missing from the rollup, an extra row,
+    a wrong count or a row moved to another account, user or event changes
+    them (barring a hash collision). A group split into two rollup rows of
+    the same key keeps them; the unique_combination test on int_usage_daily
+    catches that. The check costs one streaming pass over each side, grouped
+    by day only: rolling the staged events up per account, user, event and
+    day first (the rollup's own work) ran out of memory under the 3GB cap at
+    100,000 accounts. Returns each day that differs, with both sides'
     figures. A failure means late or corrected usage did not reach the
     rollup: rebuild it with
     `dbt build --full-refresh --select int_usage_daily+`.
 -#}
 with
 
-staged as (
-
-    select
-        account_id,
-        user_id,
-        event_name,
-        cast(occurred_at as date) as activity_date,
-        cast(sum(quantity) as bigint) as event_count
-    from {{ ref('stg_raw__usage_events') }}
-    group by 1, 2, 3, 4
-
-),
-
-rolled_up as (
-
-    select
-        account_id,
-        user_id,
-        event_name,
-        activity_date,
-        event_count
-    from {{ ref('int_usage_daily') }}
-
-),
-
 staged_days as (
 
     select
-        activity_date,
-        count(*) as row_count,
-        sum(event_count) as event_count,
-        sum({{ usage_row_hash() }}) as row_hash_sum
-    from staged
+        cast(occurred_at as date) as activity_date,
+        sum(quantity) as event_count,
+        sum({{ usage_weighted_hash('quantity') }}) as weighted_hash_sum
+    from {{ ref('stg_raw__usage_events') }}
     group by 1
 
 ),
@@ -53,10 +34,9 @@ rolled_up_days as (
 
     select
         activity_date,
-        count(*) as row_count,
         sum(event_count) as event_count,
-        sum({{ usage_row_hash() }}) as row_hash_sum
-    from rolled_up
+        sum({{ usage_weighted_hash('event_count') }}) as weighted_hash_sum
+    from {{ ref('int_usage_daily') }}
     group by 1
 
 ),
@@ -67,19 +47,18 @@ final as (
         coalesce(
             staged_days.activity_date, rolled_up_days.activity_date
         ) as activity_date,
-        staged_days.row_count as staged_rows,
-        rolled_up_days.row_count as rolled_up_rows,
         staged_days.event_count as staged_events,
-        rolled_up_days.event_count as rolled_up_events
+        rolled_up_days.event_count as rolled_up_events,
+        staged_days.weighted_hash_sum as staged_weighted_hash_sum,
+        rolled_up_days.weighted_hash_sum as rolled_up_weighted_hash_sum
     from staged_days
     full outer join rolled_up_days
         on staged_days.activity_date = rolled_up_days.activity_date
     where
         staged_days.activity_date is null
         or rolled_up_days.activity_date is null
-        or staged_days.row_count <> rolled_up_days.row_count
         or staged_days.event_count <> rolled_up_days.event_count
-        or staged_days.row_hash_sum <> rolled_up_days.row_hash_sum
+        or staged_days.weighted_hash_sum <> rolled_up_days.weighted_hash_sum
 
 )
 

@@ -30,11 +30,12 @@ event_catalog as (
 
 ),
 
-usage_daily as (
+-- The rollup is read twice, by two import CTEs (feature totals, users):
+-- one CTE read by both would be materialized whole (every daily row) first.
+usage_daily_features as (
 
     select
         account_id,
-        user_id,
         event_name,
         activity_date,
         event_count
@@ -42,29 +43,61 @@ usage_daily as (
 
 ),
 
+usage_daily_users as (
+
+    select
+        account_id,
+        user_id,
+        event_name,
+        activity_date
+    from {{ ref('int_usage_daily') }}
+    where user_id is not null
+
+),
+
 current_as_of as (
 
     select max(as_of_date) as current_as_of_date
-    from account_weeks
+    from {{ ref('int_account_weeks') }}
     where is_current = true
 
 ),
 
-key_feature_days as (
+feature_days as (
 
     select
-        usage_daily.account_id,
-        usage_daily.user_id,
-        usage_daily.event_name,
-        usage_daily.event_count,
+        usage_daily_features.account_id,
+        usage_daily_features.event_name,
+        usage_daily_features.event_count,
         {{ dbt.datediff(
-            'usage_daily.activity_date',
+            'usage_daily_features.activity_date',
             'current_as_of.current_as_of_date', 'day') }} as days_back
-    from usage_daily
+    from usage_daily_features
     inner join event_catalog
-        on usage_daily.event_name = event_catalog.event_name
+        on usage_daily_features.event_name = event_catalog.event_name
     cross join current_as_of
-    where usage_daily.activity_date <= current_as_of.current_as_of_date
+    where
+        usage_daily_features.activity_date
+        <= current_as_of.current_as_of_date
+
+),
+
+feature_user_days as (
+
+    select
+        usage_daily_users.account_id,
+        usage_daily_users.event_name,
+        usage_daily_users.user_id,
+        {{ dbt.datediff(
+            'usage_daily_users.activity_date',
+            'current_as_of.current_as_of_date', 'day') }} as days_back
+    from usage_daily_users
+    inner join event_catalog
+        on usage_daily_users.event_name = event_catalog.event_name
+    cross join current_as_of
+    where
+        usage_daily_users.activity_date
+        <= current_as_of.current_as_of_date
 
 ),
 
@@ -75,7 +108,7 @@ feature_buckets as (
         event_name,
         {{ usage_week_index('days_back') }} as week_index,
         {{ usage_bucket_sums('event_count', 'days_back') }}
-    from key_feature_days
+    from feature_days
     group by 1, 2, 3
 
 ),
@@ -88,8 +121,7 @@ user_buckets as (
         user_id,
         {{ usage_week_index('days_back') }} as week_index,
         min(days_back % 7) as min_days_back_in_bucket
-    from key_feature_days
-    where user_id is not null
+    from feature_user_days
     group by 1, 2, 3, 4
 
 ),
@@ -192,6 +224,28 @@ timeline_rows as (
 
 ),
 
+timeline as (
+
+    -- One row per account, feature and week: the range-frame windows below
+    -- give all rows of one week_index the same values, so summing them
+    -- first changes no result and leaves the windows a third of the rows.
+    select
+        account_id,
+        event_name,
+        week_index,
+        max(as_of_date) as as_of_date,
+        max(is_current) as is_current,
+        max(is_panel_row) as is_panel_row,
+        sum(bucket_total) as bucket_total,
+        sum(bucket_last_2d) as bucket_last_2d,
+        sum(bucket_last_4d) as bucket_last_4d,
+        sum(bucket_last_6d) as bucket_last_6d,
+        sum(users_30d_delta) as users_30d_delta
+    from timeline_rows
+    group by 1, 2, 3
+
+),
+
 windowed as (
 
     select
@@ -206,7 +260,7 @@ windowed as (
             order by week_index
             range between unbounded preceding and current row
         ) as active_users_30d
-    from timeline_rows
+    from timeline
 
 ),
 

@@ -21,14 +21,26 @@ account_weeks as (
 
 ),
 
-usage_daily as (
+-- The rollup is read twice, by two import CTEs (accounts, users): one CTE
+-- read by both would be materialized whole (every daily row) first.
+usage_daily_accounts as (
+
+    select
+        account_id,
+        activity_date,
+        event_count
+    from {{ ref('int_usage_daily') }}
+
+),
+
+usage_daily_users as (
 
     select
         account_id,
         user_id,
-        activity_date,
-        event_count
+        activity_date
     from {{ ref('int_usage_daily') }}
+    where user_id is not null
 
 ),
 
@@ -40,19 +52,36 @@ current_as_of as (
 
 ),
 
-usage_days as (
+account_days as (
 
     select
-        usage_daily.account_id,
-        usage_daily.user_id,
-        usage_daily.activity_date,
-        usage_daily.event_count,
+        usage_daily_accounts.account_id,
+        usage_daily_accounts.activity_date,
+        usage_daily_accounts.event_count,
         {{ dbt.datediff(
-            'usage_daily.activity_date',
+            'usage_daily_accounts.activity_date',
             'current_as_of.current_as_of_date', 'day') }} as days_back
-    from usage_daily
+    from usage_daily_accounts
     cross join current_as_of
-    where usage_daily.activity_date <= current_as_of.current_as_of_date
+    where
+        usage_daily_accounts.activity_date
+        <= current_as_of.current_as_of_date
+
+),
+
+user_days as (
+
+    select
+        usage_daily_users.account_id,
+        usage_daily_users.user_id,
+        {{ dbt.datediff(
+            'usage_daily_users.activity_date',
+            'current_as_of.current_as_of_date', 'day') }} as days_back
+    from usage_daily_users
+    cross join current_as_of
+    where
+        usage_daily_users.activity_date
+        <= current_as_of.current_as_of_date
 
 ),
 
@@ -63,7 +92,7 @@ account_buckets as (
         {{ usage_week_index('days_back') }} as week_index,
         {{ usage_bucket_sums('event_count', 'days_back') }},
         max(activity_date) as last_activity_date
-    from usage_days
+    from account_days
     group by 1, 2
 
 ),
@@ -75,8 +104,7 @@ user_buckets as (
         user_id,
         {{ usage_week_index('days_back') }} as week_index,
         min(days_back % 7) as min_days_back_in_bucket
-    from usage_days
-    where user_id is not null
+    from user_days
     group by 1, 2, 3
 
 ),
@@ -187,6 +215,28 @@ timeline_rows as (
 
 ),
 
+timeline as (
+
+    -- One row per account and week: the range-frame windows below give
+    -- all rows of one week_index the same values, so summing them first
+    -- changes no result and leaves the windows a third of the rows.
+    select
+        account_id,
+        week_index,
+        max(as_of_date) as as_of_date,
+        max(is_panel_row) as is_panel_row,
+        sum(bucket_total) as bucket_total,
+        sum(bucket_last_2d) as bucket_last_2d,
+        sum(bucket_last_4d) as bucket_last_4d,
+        sum(bucket_last_6d) as bucket_last_6d,
+        max(last_activity_date) as last_activity_date,
+        sum(users_30d_delta) as users_30d_delta,
+        sum(users_90d_delta) as users_90d_delta
+    from timeline_rows
+    group by 1, 2
+
+),
+
 windowed as (
 
     select
@@ -210,7 +260,7 @@ windowed as (
             order by week_index
             range between unbounded preceding and current row
         ) as active_users_90d
-    from timeline_rows
+    from timeline
 
 ),
 

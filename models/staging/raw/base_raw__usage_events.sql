@@ -9,6 +9,10 @@
     duplicate_key. The optional column quantity may be absent from the
     file (raw.usage_events then shows it null); absent or empty means 1.
 -#}
+{%- set source_columns = [
+    'event_id', 'account_id', 'user_id', 'event_name', 'occurred_at',
+    'quantity',
+] -%}
 {%- set raw_columns = [
     'raw_event_id', 'raw_account_id', 'raw_user_id', 'raw_event_name',
     'raw_occurred_at', 'raw_quantity',
@@ -30,9 +34,85 @@
                 raw_quantity nulls last
         )
 {%- endset -%}
+{#-
+    Parsing and row checks, written once and used twice below: for every
+    row, and again for the few rows whose key repeats (ordered as copies),
+    each over its own read of the source. No large CTE is referenced twice:
+    DuckDB materializes such a CTE whole, here every row with its raw text
+    (13 GB of spill at 100,000 accounts), before reading it back.
+-#}
+{%- set checked_columns -%}
+        parsed.*,
+        case
+            when parsed.event_id is null then 'null_key'
+            when parsed.occurred_at is null then 'unparseable_date'
+            when {{ staging_is_bad_integer('parsed.raw_quantity', 1) }}
+                then 'invalid_number'
+            when event_catalog.event_name is null then 'unknown_event_name'
+            when
+                cast(parsed.occurred_at as date) > {{ as_of_date() }}
+                and cast(parsed.occurred_at as date)
+                > {{ as_of_future_dated_after() }}
+                then 'future_dated'
+            when cast(parsed.occurred_at as date) > {{ as_of_date() }}
+                then 'after_as_of_date'
+            when accounts.account_id is null then 'orphan_account_id'
+            when
+                parsed.user_id is not null
+                and users.user_id is null
+                and users_loaded.has_users
+                then 'orphan_user_id'
+        end as row_rejection_reason
+{%- endset -%}
+{%- set checked_joins -%}
+    left join event_catalog
+        on parsed.event_name = event_catalog.event_name
+    left join accounts
+        on parsed.account_id = accounts.account_id
+    left join users
+        on parsed.user_id = users.user_id
+    cross join users_loaded
+{%- endset -%}
+{%- set parsed_select -%}
+    select
+        *,
+        lower({{ staging_trimmed('raw_event_id') }}) as event_id,
+        lower({{ staging_trimmed('raw_account_id') }}) as account_id,
+        lower({{ staging_trimmed('raw_user_id') }}) as user_id,
+        lower({{ staging_trimmed('raw_event_name') }}) as event_name,
+        {{ staging_try_cast(
+            staging_trimmed('raw_occurred_at'), 'timestamp') }} as occurred_at,
+        coalesce(
+            cast(
+                round({{ staging_try_cast(
+                    staging_trimmed('raw_quantity'), 'decimal(18, 4)') }}, 0)
+                as integer
+            ),
+            1
+        ) as quantity
+{%- endset -%}
+{%- set ranked_columns = raw_columns + [
+    'event_id', 'account_id', 'user_id', 'event_name', 'occurred_at',
+    'quantity', 'row_rejection_reason',
+] -%}
 with
 
+-- The raw file is read three times, each import CTE once (a CTE read twice
+-- would be materialized whole): every row, the key column alone, and the
+-- rows of repeated keys.
 source as (
+
+    select * from {{ source('raw', 'usage_events') }}
+
+),
+
+source_keys as (
+
+    select event_id from {{ source('raw', 'usage_events') }}
+
+),
+
+source_repeated as (
 
     select * from {{ source('raw', 'usage_events') }}
 
@@ -64,37 +144,34 @@ event_catalog as (
 
 ),
 
+repeated_keys as (
+
+    -- Keys that occur more than once in the file, clean or not: one
+    -- narrow grouped pass over the key column. Only rows with these keys
+    -- can be duplicate_key rows.
+    select
+        lower({{ staging_trimmed(staging_raw_text('event_id')) }})
+            as event_id
+    from source_keys
+    group by 1
+    having count(*) > 1
+
+),
+
 raw_text as (
 
     select
-        {{ staging_raw_text('event_id') }} as raw_event_id,
-        {{ staging_raw_text('account_id') }} as raw_account_id,
-        {{ staging_raw_text('user_id') }} as raw_user_id,
-        {{ staging_raw_text('event_name') }} as raw_event_name,
-        {{ staging_raw_text('occurred_at') }} as raw_occurred_at,
-        {{ staging_raw_text('quantity') }} as raw_quantity
+        {% for column in source_columns -%}
+            {{ staging_raw_text(column) }} as raw_{{ column }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
     from source
 
 ),
 
 parsed as (
 
-    select
-        *,
-        lower({{ staging_trimmed('raw_event_id') }}) as event_id,
-        lower({{ staging_trimmed('raw_account_id') }}) as account_id,
-        lower({{ staging_trimmed('raw_user_id') }}) as user_id,
-        lower({{ staging_trimmed('raw_event_name') }}) as event_name,
-        {{ staging_try_cast(
-            staging_trimmed('raw_occurred_at'), 'timestamp') }} as occurred_at,
-        coalesce(
-            cast(
-                round({{ staging_try_cast(
-                    staging_trimmed('raw_quantity'), 'decimal(18, 4)') }}, 0)
-                as integer
-            ),
-            1
-        ) as quantity
+    {{ parsed_select }}
     from raw_text
 
 ),
@@ -102,58 +179,55 @@ parsed as (
 checked as (
 
     select
-        parsed.*,
-        case
-            when parsed.event_id is null then 'null_key'
-            when parsed.occurred_at is null then 'unparseable_date'
-            when {{ staging_is_bad_integer('parsed.raw_quantity', 1) }}
-                then 'invalid_number'
-            when event_catalog.event_name is null then 'unknown_event_name'
-            when
-                cast(parsed.occurred_at as date) > {{ as_of_date() }}
-                and cast(parsed.occurred_at as date)
-                > {{ as_of_future_dated_after() }}
-                then 'future_dated'
-            when cast(parsed.occurred_at as date) > {{ as_of_date() }}
-                then 'after_as_of_date'
-            when accounts.account_id is null then 'orphan_account_id'
-            when
-                parsed.user_id is not null
-                and users.user_id is null
-                and users_loaded.has_users
-                then 'orphan_user_id'
-        end as row_rejection_reason
+        {{ checked_columns }},
+        repeated_keys.event_id is not null as has_repeated_key
     from parsed
-    left join event_catalog
-        on parsed.event_name = event_catalog.event_name
-    left join accounts
-        on parsed.account_id = accounts.account_id
-    left join users
-        on parsed.user_id = users.user_id
-    cross join users_loaded
+    {{ checked_joins }}
+    left join repeated_keys
+        on parsed.event_id = repeated_keys.event_id
 
 ),
 
-clean_keys_with_copies as (
+repeated_raw_text as (
 
-    -- Only clean rows can be duplicate_key rows, and only when their key
-    -- occurs more than once: one grouped pass finds those keys, so the
-    -- copy ordering below sorts a handful of rows, not the whole file.
-    select event_id
-    from checked
-    where row_rejection_reason is null
-    group by 1
-    having count(*) > 1
+    -- The rows of repeated keys, read again from the source (a handful of
+    -- rows: the semi join runs before any parsing).
+    select
+        {% for column in source_columns -%}
+            {{ staging_raw_text(column) }} as raw_{{ column }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
+    from source_repeated
+    where
+        lower({{ staging_trimmed(staging_raw_text('event_id')) }}) in (
+            select repeated_keys.event_id from repeated_keys
+        )
+
+),
+
+repeated_parsed as (
+
+    {{ parsed_select }}
+    from repeated_raw_text
+
+),
+
+repeated_checked as (
+
+    select
+        {{ checked_columns }}
+    from repeated_parsed as parsed
+    {{ checked_joins }}
 
 ),
 
 copies as (
 
-    select checked.*
-    from checked
-    inner join clean_keys_with_copies
-        on checked.event_id = clean_keys_with_copies.event_id
-    where checked.row_rejection_reason is null
+    -- Clean rows of repeated keys: the copies to order. A key repeated by
+    -- rejected rows only, or with a single clean row, gets copy 1 here.
+    select *
+    from repeated_checked
+    where row_rejection_reason is null
 
 ),
 
@@ -189,19 +263,19 @@ ranked_copies as (
 ranked as (
 
     select
-        checked.*,
+        {{ ranked_columns | join(',\n        ') }},
         1 as copy_number,
         false as has_identical_copy
     from checked
-    left join clean_keys_with_copies
-        on checked.event_id = clean_keys_with_copies.event_id
-    where
-        checked.row_rejection_reason is not null
-        or clean_keys_with_copies.event_id is null
+    where row_rejection_reason is not null or not has_repeated_key
 
     union all
 
-    select * from ranked_copies
+    select
+        {{ ranked_columns | join(',\n        ') }},
+        copy_number,
+        has_identical_copy
+    from ranked_copies
 
 ),
 

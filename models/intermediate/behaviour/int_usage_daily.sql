@@ -28,6 +28,17 @@ usage_events as (
 
 {% if is_incremental() %}
 
+-- The staged events are read by a second import CTE for the day totals:
+-- one CTE read twice would be materialized whole (every event) first.
+usage_event_days as (
+
+    select
+        occurred_at,
+        quantity
+    from {{ ref('stg_raw__usage_events') }}
+
+),
+
 stored_days as (
 
     select
@@ -56,7 +67,7 @@ staged_days as (
     select
         cast(occurred_at as date) as activity_date,
         sum(quantity) as event_count
-    from usage_events
+    from usage_event_days
     group by 1
 
 ),

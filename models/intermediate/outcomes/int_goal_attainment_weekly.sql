@@ -38,9 +38,27 @@ as_of_dates as (
 
 ),
 
-usage_daily as (
+-- The rollup is read by two import CTEs (event counts, active users): one
+-- CTE read twice would be materialized whole (every daily row) first.
+usage_daily_events as (
 
-    select * from {{ ref('int_usage_daily') }}
+    select
+        account_id,
+        event_name,
+        activity_date,
+        event_count
+    from {{ ref('int_usage_daily') }}
+
+),
+
+usage_daily_users as (
+
+    select
+        account_id,
+        user_id,
+        activity_date
+    from {{ ref('int_usage_daily') }}
+    where user_id is not null
 
 ),
 
@@ -123,14 +141,15 @@ event_counts as (
     select
         goal_judgements.goal_id,
         goal_judgements.judged_on_date,
-        sum(usage_daily.event_count) as event_count
+        sum(usage_daily_events.event_count) as event_count
     from goal_judgements
-    inner join usage_daily
+    inner join usage_daily_events
         on
-            goal_judgements.account_id = usage_daily.account_id
-            and goal_judgements.event_name = usage_daily.event_name
-            and goal_judgements.start_date <= usage_daily.activity_date
-            and goal_judgements.judged_on_date >= usage_daily.activity_date
+            goal_judgements.account_id = usage_daily_events.account_id
+            and goal_judgements.event_name = usage_daily_events.event_name
+            and goal_judgements.start_date <= usage_daily_events.activity_date
+            and goal_judgements.judged_on_date
+            >= usage_daily_events.activity_date
     where goal_judgements.metric_type = 'event'
     group by 1, 2
 
@@ -155,8 +174,7 @@ user_active_days as (
         account_id,
         user_id,
         activity_date
-    from usage_daily
-    where user_id is not null
+    from usage_daily_users
 
 ),
 

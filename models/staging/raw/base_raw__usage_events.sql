@@ -144,15 +144,26 @@ event_catalog as (
 
 ),
 
-repeated_keys as (
+normalised_keys as (
 
-    -- Keys that occur more than once in the file, clean or not: one
-    -- narrow grouped pass over the key column. Only rows with these keys
-    -- can be duplicate_key rows.
     select
         lower({{ staging_trimmed(staging_raw_text('event_id')) }})
             as event_id
     from source_keys
+
+),
+
+repeated_key_hashes as (
+
+    -- Hashes of the keys that occur more than once in the file, clean or
+    -- not: one grouped pass over a number per row (grouping the text keys
+    -- themselves spilled gigabytes at 100,000 accounts). Only rows with
+    -- these hashes can be duplicate_key rows; a hash shared by different
+    -- keys only sends a few more rows to the copy ordering, which compares
+    -- the keys themselves.
+    select {{ staging_key_hash('event_id') }} as key_hash
+    from normalised_keys
+    where event_id is not null
     group by 1
     having count(*) > 1
 
@@ -180,11 +191,13 @@ checked as (
 
     select
         {{ checked_columns }},
-        repeated_keys.event_id is not null as has_repeated_key
+        repeated_key_hashes.key_hash is not null as has_repeated_key
     from parsed
     {{ checked_joins }}
-    left join repeated_keys
-        on parsed.event_id = repeated_keys.event_id
+    left join repeated_key_hashes
+        on
+            {{ staging_key_hash('parsed.event_id') }}
+            = repeated_key_hashes.key_hash
 
 ),
 
@@ -199,9 +212,9 @@ repeated_raw_text as (
         {% endfor %}
     from source_repeated
     where
-        lower({{ staging_trimmed(staging_raw_text('event_id')) }}) in (
-            select repeated_keys.event_id from repeated_keys
-        )
+        {{ staging_key_hash(
+            'lower(' ~ staging_trimmed(staging_raw_text('event_id')) ~ ')'
+        ) }} in (select repeated_key_hashes.key_hash from repeated_key_hashes)
 
 ),
 

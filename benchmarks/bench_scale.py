@@ -162,7 +162,7 @@ def bench_scale(accounts: int, seed: int, work: Path,
     dbt = [str(Path(sys.executable).parent / "dbt"), "build",
            "--project-dir", str(ROOT)]
     out["memory_limit"] = env.get("CS_DUCKDB_MEMORY_LIMIT", "3GB (profile)")
-    out["dbt_threads"] = env.get("CS_DBT_THREADS", "2 (profile)")
+    out["dbt_threads"] = env.get("CS_DBT_THREADS", "1 (profile)")
 
     write_delivery(raw, export, LAST_DAY - dt.timedelta(days=1))
     out["full_build"] = _measure(dbt, env, spill_dir, dbt_dir / "full.log")

@@ -29,6 +29,10 @@ if str(REPO_ROOT) not in sys.path:
 from cs_segments.contract import table_keys, table_names  # noqa: E402
 from cs_segments.run import release_duckdb  # noqa: E402
 
+# The tests build small warehouses, where two dbt threads halve the time;
+# the profile's default of one thread is for memory at scale (profiles.yml).
+os.environ.setdefault("CS_DBT_THREADS", "2")
+
 # The demo data every session builds once.
 GEN_ACCOUNTS = 300
 GEN_SEED = 7

@@ -161,10 +161,6 @@
     event_count): equal rollups give equal sums. DuckDB and Spark both have
     a variadic hash(); only sums computed on the same engine are compared. -#}
 {% macro usage_weighted_hash(weight) -%}
-    {{ return(adapter.dispatch('usage_weighted_hash', 'cs_segments')(weight)) }}
-{%- endmacro %}
-
-{% macro default__usage_weighted_hash(weight) -%}
     cast(hash(account_id, coalesce(user_id, ''), event_name)
         as decimal(38, 0)) * {{ weight }}
 {%- endmacro %}

@@ -13,10 +13,13 @@
     'event_id', 'account_id', 'user_id', 'event_name', 'occurred_at',
     'quantity',
 ] -%}
-{%- set raw_columns = [
-    'raw_event_id', 'raw_account_id', 'raw_user_id', 'raw_event_name',
-    'raw_occurred_at', 'raw_quantity',
-] -%}
+{%- set raw_columns = [] -%}
+{%- for column in source_columns -%}
+    {%- do raw_columns.append('raw_' ~ column) -%}
+{%- endfor -%}
+{#- The key as staging compares it: trimmed, blank as null, lower case. -#}
+{%- set normalised_event_id =
+    'lower(' ~ staging_trimmed(staging_raw_text('event_id')) ~ ')' -%}
 {%- set copy_window -%}
     (
             partition by event_id
@@ -146,9 +149,7 @@ event_catalog as (
 
 normalised_keys as (
 
-    select
-        lower({{ staging_trimmed(staging_raw_text('event_id')) }})
-            as event_id
+    select {{ normalised_event_id }} as event_id
     from source_keys
 
 ),
@@ -212,9 +213,8 @@ repeated_raw_text as (
         {% endfor %}
     from source_repeated
     where
-        {{ staging_key_hash(
-            'lower(' ~ staging_trimmed(staging_raw_text('event_id')) ~ ')'
-        ) }} in (select repeated_key_hashes.key_hash from repeated_key_hashes)
+        {{ staging_key_hash(normalised_event_id) }}
+        in (select repeated_key_hashes.key_hash from repeated_key_hashes)
 
 ),
 

@@ -8,6 +8,12 @@
     int_account_usage_weekly: daily rollups summed into weekly buckets once,
     windows as sums over ranges of buckets, distinct users as a running total
     of coverage intervals (macros/behaviour.sql).
+    Memory: at 100,000 accounts the windows run over ~35 M rows (account x
+    week x key feature), so their input is kept narrow: each key feature is
+    a small integer (feature_key) until the final select, bucket sums are
+    bigint, and the as-of date and is_current are joined back by week_index
+    after the windows (int_as_of_dates, one row per week) instead of being
+    carried through them.
 -#}
 with
 
@@ -15,16 +21,26 @@ account_weeks as (
 
     select
         account_id,
-        as_of_date,
-        is_current,
         week_index
     from {{ ref('int_account_weeks') }}
 
 ),
 
-event_catalog as (
+as_of_dates as (
 
-    select event_name
+    select
+        as_of_date,
+        is_current,
+        week_index
+    from {{ ref('int_as_of_dates') }}
+
+),
+
+key_features as (
+
+    select
+        event_name,
+        row_number() over (order by event_name) as feature_key
     from {{ ref('event_catalog') }}
     where is_key_feature = true
 
@@ -58,7 +74,7 @@ usage_daily_users as (
 current_as_of as (
 
     select max(as_of_date) as current_as_of_date
-    from {{ ref('int_account_weeks') }}
+    from {{ ref('int_as_of_dates') }}
     where is_current = true
 
 ),
@@ -67,14 +83,14 @@ feature_days as (
 
     select
         usage_daily_features.account_id,
-        usage_daily_features.event_name,
+        key_features.feature_key,
         usage_daily_features.event_count,
         {{ dbt.datediff(
             'usage_daily_features.activity_date',
             'current_as_of.current_as_of_date', 'day') }} as days_back
     from usage_daily_features
-    inner join event_catalog
-        on usage_daily_features.event_name = event_catalog.event_name
+    inner join key_features
+        on usage_daily_features.event_name = key_features.event_name
     cross join current_as_of
     where
         usage_daily_features.activity_date
@@ -86,14 +102,14 @@ feature_user_days as (
 
     select
         usage_daily_users.account_id,
-        usage_daily_users.event_name,
+        key_features.feature_key,
         usage_daily_users.user_id,
         {{ dbt.datediff(
             'usage_daily_users.activity_date',
             'current_as_of.current_as_of_date', 'day') }} as days_back
     from usage_daily_users
-    inner join event_catalog
-        on usage_daily_users.event_name = event_catalog.event_name
+    inner join key_features
+        on usage_daily_users.event_name = key_features.event_name
     cross join current_as_of
     where
         usage_daily_users.activity_date
@@ -105,7 +121,7 @@ feature_buckets as (
 
     select
         account_id,
-        event_name,
+        feature_key,
         {{ usage_week_index('days_back') }} as week_index,
         {{ usage_bucket_sums('event_count', 'days_back') }}
     from feature_days
@@ -117,7 +133,7 @@ user_buckets as (
 
     select
         account_id,
-        event_name,
+        feature_key,
         user_id,
         {{ usage_week_index('days_back') }} as week_index,
         min(days_back % 7) as min_days_back_in_bucket
@@ -130,11 +146,11 @@ ordered_user_buckets as (
 
     select
         account_id,
-        event_name,
+        feature_key,
         week_index,
         min_days_back_in_bucket,
         lag(week_index) over (
-            partition by account_id, event_name, user_id
+            partition by account_id, feature_key, user_id
             order by week_index
         ) as previous_week_index
     from user_buckets
@@ -145,10 +161,22 @@ user_coverage as (
 
     select
         account_id,
-        event_name,
+        feature_key,
         week_index,
         {{ usage_user_coverage_start(3, '<= 1') }} as start_30d
     from ordered_user_buckets
+
+),
+
+coverage_edges as (
+
+    -- Each coverage interval gives two rows of user_deltas, made by a cross
+    -- join with these two rows: a union of two selects would read
+    -- user_coverage twice, and DuckDB would first materialize it whole
+    -- (out of memory at 100,000 accounts).
+    select 1 as users_30d_delta
+    union all
+    select -1 as users_30d_delta
 
 ),
 
@@ -156,20 +184,16 @@ user_deltas as (
 
     -- +1 where a user's coverage starts, -1 after the bucket it ends on.
     select
-        account_id,
-        event_name,
-        start_30d as week_index,
-        1 as users_30d_delta
+        user_coverage.account_id,
+        user_coverage.feature_key,
+        coverage_edges.users_30d_delta,
+        case
+            when coverage_edges.users_30d_delta = 1
+                then user_coverage.start_30d
+            else user_coverage.week_index + 1
+        end as week_index
     from user_coverage
-
-    union all
-
-    select
-        account_id,
-        event_name,
-        week_index + 1 as week_index,
-        -1 as users_30d_delta
-    from user_coverage
+    cross join coverage_edges
 
 ),
 
@@ -177,10 +201,8 @@ timeline_rows as (
 
     select
         account_weeks.account_id,
-        event_catalog.event_name,
+        key_features.feature_key,
         account_weeks.week_index,
-        account_weeks.as_of_date,
-        account_weeks.is_current,
         1 as is_panel_row,
         0 as bucket_total,
         0 as bucket_last_2d,
@@ -188,16 +210,14 @@ timeline_rows as (
         0 as bucket_last_6d,
         0 as users_30d_delta
     from account_weeks
-    cross join event_catalog
+    cross join key_features
 
     union all
 
     select
         account_id,
-        event_name,
+        feature_key,
         week_index,
-        cast(null as date) as as_of_date,
-        cast(null as boolean) as is_current,
         0 as is_panel_row,
         bucket_total,
         bucket_last_2d,
@@ -210,10 +230,8 @@ timeline_rows as (
 
     select
         account_id,
-        event_name,
+        feature_key,
         week_index,
-        cast(null as date) as as_of_date,
-        cast(null as boolean) as is_current,
         0 as is_panel_row,
         0 as bucket_total,
         0 as bucket_last_2d,
@@ -231,16 +249,14 @@ timeline as (
     -- first changes no result and leaves the windows a third of the rows.
     select
         account_id,
-        event_name,
+        feature_key,
         week_index,
-        max(as_of_date) as as_of_date,
-        max(is_current) as is_current,
         max(is_panel_row) as is_panel_row,
-        sum(bucket_total) as bucket_total,
-        sum(bucket_last_2d) as bucket_last_2d,
-        sum(bucket_last_4d) as bucket_last_4d,
-        sum(bucket_last_6d) as bucket_last_6d,
-        sum(users_30d_delta) as users_30d_delta
+        cast(sum(bucket_total) as bigint) as bucket_total,
+        cast(sum(bucket_last_2d) as bigint) as bucket_last_2d,
+        cast(sum(bucket_last_4d) as bigint) as bucket_last_4d,
+        cast(sum(bucket_last_6d) as bigint) as bucket_last_6d,
+        cast(sum(users_30d_delta) as bigint) as users_30d_delta
     from timeline_rows
     group by 1, 2, 3
 
@@ -250,13 +266,12 @@ windowed as (
 
     select
         account_id,
-        event_name,
-        as_of_date,
-        is_current,
+        feature_key,
+        week_index,
         is_panel_row,
-        {{ usage_window_sums('account_id, event_name') }},
+        {{ usage_window_sums('account_id, feature_key') }},
         sum(users_30d_delta) over (
-            partition by account_id, event_name
+            partition by account_id, feature_key
             order by week_index
             range between unbounded preceding and current row
         ) as active_users_30d
@@ -267,16 +282,21 @@ windowed as (
 final as (
 
     select
-        account_id,
-        as_of_date,
-        is_current,
-        event_name,
-        cast(events_30d as bigint) as events_30d,
-        cast(events_60d - events_30d as bigint) as events_prior_30d,
-        cast(events_90d as bigint) as events_90d,
-        cast(active_users_30d as bigint) as active_users_30d
+        windowed.account_id,
+        as_of_dates.as_of_date,
+        as_of_dates.is_current,
+        key_features.event_name,
+        cast(windowed.events_30d as bigint) as events_30d,
+        cast(windowed.events_60d - windowed.events_30d as bigint)
+            as events_prior_30d,
+        cast(windowed.events_90d as bigint) as events_90d,
+        cast(windowed.active_users_30d as bigint) as active_users_30d
     from windowed
-    where is_panel_row = 1
+    inner join as_of_dates
+        on windowed.week_index = as_of_dates.week_index
+    inner join key_features
+        on windowed.feature_key = key_features.feature_key
+    where windowed.is_panel_row = 1
 
 )
 

@@ -134,34 +134,44 @@ user_coverage as (
 
 ),
 
+coverage_edges as (
+
+    -- Each coverage interval gives three rows of user_deltas (30-day start,
+    -- 90-day start, end), made by a cross join with these three rows: a
+    -- union of three selects would read user_coverage three times, and
+    -- DuckDB would first materialize it whole (a CTE read more than once).
+    select
+        1 as edge,
+        1 as users_30d_delta,
+        0 as users_90d_delta
+    union all
+    select
+        2 as edge,
+        0 as users_30d_delta,
+        1 as users_90d_delta
+    union all
+    select
+        3 as edge,
+        -1 as users_30d_delta,
+        -1 as users_90d_delta
+
+),
+
 user_deltas as (
 
     -- +1 where a user's coverage starts, -1 after the bucket it ends on
     -- (both windows' coverage of a bucket ends on the bucket itself).
     select
-        account_id,
-        start_30d as week_index,
-        1 as users_30d_delta,
-        0 as users_90d_delta
+        user_coverage.account_id,
+        coverage_edges.users_30d_delta,
+        coverage_edges.users_90d_delta,
+        case coverage_edges.edge
+            when 1 then user_coverage.start_30d
+            when 2 then user_coverage.start_90d
+            else user_coverage.week_index + 1
+        end as week_index
     from user_coverage
-
-    union all
-
-    select
-        account_id,
-        start_90d as week_index,
-        0 as users_30d_delta,
-        1 as users_90d_delta
-    from user_coverage
-
-    union all
-
-    select
-        account_id,
-        week_index + 1 as week_index,
-        -1 as users_30d_delta,
-        -1 as users_90d_delta
-    from user_coverage
+    cross join coverage_edges
 
 ),
 

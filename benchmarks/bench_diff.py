@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 
@@ -68,11 +66,9 @@ def _measure(cmd: list[str],
 
 def _project(dest: Path) -> Path:
     """The committed project (HEAD) as a fresh git repository, branch main."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD"],
-                             capture_output=True, check=True).stdout
-    dest.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(dest, filter="data")
+    from cs_segments.diff import export_commit
+
+    export_commit(ROOT, "HEAD", dest)
     for args in (["init", "-q"], ["add", "-A"],
                  ["commit", "-q", "-m", "base"]):
         subprocess.run([*GIT, "-C", str(dest), *args], check=True)

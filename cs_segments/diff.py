@@ -149,7 +149,35 @@ def export_commit(project_dir: Path, commit: str, dest: Path) -> None:
                         f"{done.stderr.decode(errors='replace').strip()}")
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-        archive.extractall(dest, filter="data")
+        _extract_all(archive, dest)
+
+
+def _extract_all(archive: tarfile.TarFile, dest: Path) -> None:
+    """Extract `archive` into `dest`, refusing members that leave `dest`.
+
+    Python 3.11.4+ does this with the "data" filter; older 3.11 releases
+    (Debian 12's python3.11 is 3.11.2) have no `filter` argument, so the
+    member paths are checked here instead.
+    """
+    if hasattr(tarfile, "data_filter"):
+        try:
+            archive.extractall(dest, filter="data")
+        except tarfile.FilterError as error:
+            raise DiffError(f"refusing to extract: {error}") from None
+        return
+    root = dest.resolve()
+    for member in archive.getmembers():
+        target = (root / member.name).resolve()
+        if target != root and root not in target.parents:
+            raise DiffError(f"refusing to extract {member.name!r}: "
+                            f"outside {dest}")
+        if member.issym() or member.islnk():
+            base = target.parent if member.issym() else root
+            link = (base / member.linkname).resolve()
+            if link != root and root not in link.parents:
+                raise DiffError(f"refusing to extract {member.name!r}: "
+                                f"links outside {dest}")
+    archive.extractall(dest)
 
 
 def raw_fingerprint(raw_dir: Path, raw_format: str) -> str:

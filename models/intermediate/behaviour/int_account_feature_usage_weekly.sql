@@ -74,7 +74,7 @@ usage_daily_users as (
 current_as_of as (
 
     select max(as_of_date) as current_as_of_date
-    from {{ ref('int_as_of_dates') }}
+    from as_of_dates
     where is_current = true
 
 ),

@@ -4,15 +4,22 @@ A fingerprint of one run's inputs: the content of every file in the raw
 folder, the raw format and as-of date asked for, the project's own files
 (models, macros, seeds, tests, snapshots, analyses, dbt_project.yml,
 profiles.yml) and every CS_* setting in the environment except the paths
-of the work and published databases. The main job writes it beside the
-published file after a publish; when the next run's fingerprint is the
-same and that published file is still there, the run has nothing to add
-and stops without building (`--force` rebuilds anyway).
+of the work and published databases, and the versions of dbt and DuckDB.
+The main job writes it beside the published file after a publish; when the
+next run's fingerprint is the same and that published file is still there,
+the run has nothing to add and stops without building (`--force` rebuilds
+anyway).
+
+When only the data changed (same project files, settings and versions as
+the published build), the main job leaves dbt's unit tests out of the
+build: their inputs are fixed rows in the project, so they give the result
+the published build's own run gave (`code_unchanged_since_publish`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 from pathlib import Path
@@ -22,6 +29,12 @@ PROJECT_PARTS = ("models", "macros", "seeds", "tests", "snapshots",
 # Where things go, not what is built: not part of the fingerprint.
 IGNORED_SETTINGS = {"CS_DUCKDB_PATH", "CS_PUBLISHED_PATH",
                     "CS_DUCKDB_TEMP_DIR", "CS_DBT_THREADS"}
+# What builds the warehouse besides the project: a new release may build
+# or test differently.
+TOOLS = ("dbt-core", "dbt-duckdb", "duckdb")
+# The parts of a fingerprint that are code, not data: when these equal the
+# published build's, dbt's unit tests (fixed inputs) would repeat its run.
+CODE_PARTS = ("project", "settings", "tools")
 _CHUNK = 1 << 20
 
 
@@ -54,24 +67,54 @@ def fingerprint(project_dir: Path, raw_dir: Path, raw_format: str,
         "raw_files": raw.hexdigest(),
         "project": project.hexdigest(),
         "settings": settings,
+        "tools": _tool_versions(),
         "raw_format": raw_format,
         "as_of_date": as_of_date,
     }
+
+
+def _tool_versions() -> dict:
+    versions = {}
+    for tool in TOOLS:
+        try:
+            versions[tool] = importlib.metadata.version(tool)
+        except importlib.metadata.PackageNotFoundError:
+            versions[tool] = None
+    return versions
 
 
 def record_path(published: Path) -> Path:
     return published.with_name(published.name + ".inputs.json")
 
 
-def unchanged_since_publish(published: Path, current: dict) -> bool:
-    """True when the published file exists and was built from `current`."""
+def _published_record(published: Path) -> dict | None:
+    """The fingerprint the published file was built from, if both exist."""
     record = record_path(published)
     if not published.exists() or not record.exists():
-        return False
+        return None
     try:
-        return json.loads(record.read_text()) == current
+        saved = json.loads(record.read_text())
     except (OSError, ValueError):
+        return None
+    return saved if isinstance(saved, dict) else None
+
+
+def unchanged_since_publish(published: Path, current: dict) -> bool:
+    """True when the published file exists and was built from `current`."""
+    return _published_record(published) == current
+
+
+def code_unchanged_since_publish(published: Path, current: dict) -> bool:
+    """True when the published file exists and was built from the same
+    project files, settings and tool versions as `current` (the data may
+    differ). A record is only written after a build that passed every test
+    and was published, so the first build of this code in the chain of
+    publications ran the unit tests and they passed."""
+    saved = _published_record(published)
+    if saved is None:
         return False
+    return all(part in saved and saved[part] == current[part]
+               for part in CODE_PARTS)
 
 
 def save(published: Path, current: dict) -> None:

@@ -50,6 +50,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="build even when the raw files, the project "
                              "and the settings are those of the last "
                              "published build")
+    parser.add_argument("--unit-tests", action="store_true",
+                        help="run dbt's unit tests even when only the data "
+                             "changed since the last published build (by "
+                             "default they run when the project, the "
+                             "settings or the dbt/DuckDB versions changed)")
     return parser.parse_args(argv)
 
 
@@ -74,8 +79,11 @@ def release_duckdb() -> None:
 
 def build(project_dir: Path, raw_dir: Path, raw_format: str, db: Path,
           as_of_date: str | None = None, select: str | None = None,
-          target_path: Path | None = None) -> tuple[bool, list[str]]:
-    """Run `dbt build` in-process. Returns (success, failure messages)."""
+          target_path: Path | None = None,
+          unit_tests: bool = True) -> tuple[bool, list[str]]:
+    """Run `dbt build` in-process. Returns (success, failure messages).
+    With `unit_tests` false, dbt's unit tests are left out (seeds, models,
+    snapshots and data tests still run)."""
     from dbt.cli.main import dbtRunner
 
     os.environ["CS_RAW_DIR"] = str(raw_dir)
@@ -90,6 +98,8 @@ def build(project_dir: Path, raw_dir: Path, raw_format: str, db: Path,
         args += ["--select", select]
     if as_of_date:
         args += ["--vars", json.dumps({"as_of_date": as_of_date})]
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     try:
         result = dbtRunner().invoke(args)
     finally:
@@ -149,12 +159,22 @@ def _main(args: argparse.Namespace) -> int:
         print(summary_text(target))
         return 0
 
+    # dbt's unit tests have fixed inputs: when only the data changed since
+    # the published build (same project, settings and versions), they would
+    # give the result its build gave, so they are left out (dbt's advice:
+    # unit tests belong to development and CI, not to every production run).
+    unit_tests = args.unit_tests or not inputs.code_unchanged_since_publish(
+        target, current)
     print(f"Building the warehouse {db} from {raw_dir} ({args.raw_format})")
+    if not unit_tests:
+        print("Unit tests: left out, only the data changed since the "
+              "published build, whose code passed them (--unit-tests to run "
+              "them).")
     # A build that does not publish must not leave an old record saying
     # the published file matches these inputs.
     inputs.forget(target)
     ok, failures = build(ROOT, raw_dir, args.raw_format, db,
-                         as_of_date=args.as_of_date)
+                         as_of_date=args.as_of_date, unit_tests=unit_tests)
 
     if not ok:
         print("\nThe build failed:", file=sys.stderr)

@@ -17,6 +17,7 @@ they could not compute (issue 7).
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -314,6 +315,46 @@ def test_scheduled_rerun_on_unchanged_inputs_does_not_build(
     assert db.stat().st_mtime_ns == before
 
 
+def _result_kinds(target: Path) -> dict[str, int]:
+    results = json.loads((target / "run_results.json").read_text())
+    kinds: dict[str, int] = {}
+    for result in results["results"]:
+        kind = result["unique_id"].split(".")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
+
+
+def test_rebuild_with_unchanged_code_leaves_unit_tests_out(
+        analytics_main, analytics_raw):
+    """The first build of a project runs dbt's unit tests; a later build
+    whose project, settings and versions are those of the published build
+    (here forced on the same files; a new delivery is the same case) leaves
+    them out and still runs every data test."""
+    proc, db = analytics_main
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    workdir = db.parent
+    first = _result_kinds(workdir / "target")
+    assert first.get("unit_test", 0) >= 40, first
+    assert "Unit tests: left out" not in proc.stdout
+    env = dict(os.environ)
+    env.update(DBT_TARGET_PATH=str(workdir / "target"),
+               DBT_LOG_PATH=str(workdir / "logs"))
+    again = subprocess.run(
+        [sys.executable, "-m", "cs_segments.run", "--raw-dir",
+         str(analytics_raw), "--db", str(db),
+         "--publish-to", str(workdir / "published.duckdb"), "--force"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+        timeout=900, check=False)
+    out = again.stdout + again.stderr
+    assert again.returncode == 0, out
+    assert "Unit tests: left out" in out, out
+    assert "Published the marts" in out, out
+    second = _result_kinds(workdir / "target")
+    assert "unit_test" not in second, second
+    assert second.get("test") == first.get("test"), (first, second)
+    assert second.get("model") == first.get("model"), (first, second)
+
+
 def test_input_fingerprint_sees_data_project_and_settings(
         tmp_path, monkeypatch):
     """What makes a scheduled run build again: a changed raw file, project
@@ -350,8 +391,36 @@ def test_input_fingerprint_sees_data_project_and_settings(
     assert inputs.unchanged_since_publish(published, current())
     assert not inputs.unchanged_since_publish(
         published, inputs.fingerprint(project, raw, "csv", "2026-01-01"))
+
+    # Unit tests are left out when only the data changed: the project,
+    # settings and dbt/DuckDB versions are those of the published build.
+    assert inputs.code_unchanged_since_publish(published, current())
+    (raw / "accounts.csv").write_text("account_id\na1\na3\n")
+    assert inputs.code_unchanged_since_publish(published, current())
+    assert inputs.code_unchanged_since_publish(
+        published, inputs.fingerprint(project, raw, "csv", "2026-01-01"))
+    (project / "models" / "m.sql").write_text("select 3")
+    assert not inputs.code_unchanged_since_publish(published, current())
+    inputs.save(published, current())
+    monkeypatch.setenv("CS_SOME_SETTING", "3")
+    assert not inputs.code_unchanged_since_publish(published, current())
+    inputs.save(published, current())
+    real_versions = inputs._tool_versions()
+    monkeypatch.setattr(inputs, "_tool_versions",
+                        lambda: {**real_versions, "dbt-core": "0.0.1"})
+    assert not inputs.unchanged_since_publish(published, current())
+    assert not inputs.code_unchanged_since_publish(published, current())
+    monkeypatch.setattr(inputs, "_tool_versions", lambda: real_versions)
+    assert inputs.code_unchanged_since_publish(published, current())
+    # A record of an older format (no tool versions) counts as changed code.
+    old = json.loads(inputs.record_path(published).read_text())
+    del old["tools"]
+    inputs.record_path(published).write_text(json.dumps(old))
+    assert not inputs.code_unchanged_since_publish(published, current())
+
     published.unlink()  # no published file: always build
     assert not inputs.unchanged_since_publish(published, current())
+    assert not inputs.code_unchanged_since_publish(published, current())
 
 
 # --------------------------------------------------------------------------

@@ -13,7 +13,12 @@
     a small integer (feature_key) until the final select, bucket sums are
     bigint, and the as-of date and is_current are joined back by week_index
     after the windows (int_as_of_dates, one row per week) instead of being
-    carried through them.
+    carried through them. Only the days some window reaches are read: the
+    90-day window of the oldest as-of date (week K) ends in bucket K + 12,
+    so days of buckets after K + 13 are left out; with `history_weeks`
+    shorter than the usage history, the panel reads that much less (at
+    100,000 accounts and `history_weeks: 1` the whole history ran out of
+    memory).
 -#}
 with
 
@@ -73,9 +78,24 @@ usage_daily_users as (
 
 current_as_of as (
 
-    select max(as_of_date) as current_as_of_date
+    select
+        max(case when is_current then as_of_date end) as current_as_of_date,
+        max(week_index) as oldest_week_index
     from as_of_dates
-    where is_current = true
+
+),
+
+usage_bounds as (
+
+    -- The days any window of the panel reaches: the current as-of date and
+    -- back to the end of bucket oldest_week_index + 13 (one week more than
+    -- the 90-day window of the oldest as-of date needs).
+    select
+        current_as_of_date,
+        cast({{ dbt.dateadd(
+            'day', '1 - 7 * (oldest_week_index + 14)',
+            'current_as_of_date') }} as date) as first_usage_date
+    from current_as_of
 
 ),
 
@@ -87,14 +107,15 @@ feature_days as (
         usage_daily_features.event_count,
         {{ dbt.datediff(
             'usage_daily_features.activity_date',
-            'current_as_of.current_as_of_date', 'day') }} as days_back
+            'usage_bounds.current_as_of_date', 'day') }} as days_back
     from usage_daily_features
     inner join key_features
         on usage_daily_features.event_name = key_features.event_name
-    cross join current_as_of
+    cross join usage_bounds
     where
         usage_daily_features.activity_date
-        <= current_as_of.current_as_of_date
+        between usage_bounds.first_usage_date
+        and usage_bounds.current_as_of_date
 
 ),
 
@@ -106,14 +127,15 @@ feature_user_days as (
         usage_daily_users.user_id,
         {{ dbt.datediff(
             'usage_daily_users.activity_date',
-            'current_as_of.current_as_of_date', 'day') }} as days_back
+            'usage_bounds.current_as_of_date', 'day') }} as days_back
     from usage_daily_users
     inner join key_features
         on usage_daily_users.event_name = key_features.event_name
-    cross join current_as_of
+    cross join usage_bounds
     where
         usage_daily_users.activity_date
-        <= current_as_of.current_as_of_date
+        between usage_bounds.first_usage_date
+        and usage_bounds.current_as_of_date
 
 ),
 

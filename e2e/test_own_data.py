@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -196,21 +197,26 @@ def analytics_raw(generated_raw, tmp_path_factory) -> Path:
     return out
 
 
+def _run_main(raw: Path, workdir: Path, *extra: str,
+              timeout: int = 900) -> subprocess.CompletedProcess:
+    """`python -m cs_segments.run` on `raw`, as a user runs it, with the
+    work database, published file and dbt's target and logs in `workdir`
+    (the same ones on every call)."""
+    env = dict(os.environ, DBT_TARGET_PATH=str(workdir / "target"),
+               DBT_LOG_PATH=str(workdir / "logs"))
+    return subprocess.run(
+        [sys.executable, "-m", "cs_segments.run", "--raw-dir", str(raw),
+         "--db", str(workdir / "wh.duckdb"),
+         "--publish-to", str(workdir / "published.duckdb"), *extra],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+        timeout=timeout, check=False)
+
+
 @pytest.fixture(scope="module")
 def analytics_main(analytics_raw, tmp_path_factory):
     """The main command on fixture B, as a user runs it."""
     workdir = tmp_path_factory.mktemp("main_analytics")
-    db = workdir / "wh.duckdb"
-    env = dict(os.environ)
-    env.update(DBT_TARGET_PATH=str(workdir / "target"),
-               DBT_LOG_PATH=str(workdir / "logs"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "cs_segments.run", "--raw-dir",
-         str(analytics_raw), "--db", str(db),
-         "--publish-to", str(workdir / "published.duckdb")],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-        timeout=900, check=False)
-    return proc, db
+    return _run_main(analytics_raw, workdir), workdir / "wh.duckdb"
 
 
 def _capability_rows(db: Path) -> set[tuple]:
@@ -298,15 +304,7 @@ def test_scheduled_rerun_on_unchanged_inputs_does_not_build(
     assert proc.returncode == 0, proc.stdout + proc.stderr
     workdir = db.parent
     before = db.stat().st_mtime_ns
-    env = dict(os.environ)
-    env.update(DBT_TARGET_PATH=str(workdir / "target"),
-               DBT_LOG_PATH=str(workdir / "logs"))
-    again = subprocess.run(
-        [sys.executable, "-m", "cs_segments.run", "--raw-dir",
-         str(analytics_raw), "--db", str(db),
-         "--publish-to", str(workdir / "published.duckdb")],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-        timeout=300, check=False)
+    again = _run_main(analytics_raw, workdir, timeout=300)
     out = again.stdout + again.stderr
     assert again.returncode == 0, out
     assert "Nothing to do" in out, out
@@ -315,13 +313,11 @@ def test_scheduled_rerun_on_unchanged_inputs_does_not_build(
     assert db.stat().st_mtime_ns == before
 
 
-def _result_kinds(target: Path) -> dict[str, int]:
+def _result_kinds(target: Path) -> Counter:
+    """Nodes per resource type in dbt's run_results.json of `target`."""
     results = json.loads((target / "run_results.json").read_text())
-    kinds: dict[str, int] = {}
-    for result in results["results"]:
-        kind = result["unique_id"].split(".")[0]
-        kinds[kind] = kinds.get(kind, 0) + 1
-    return kinds
+    return Counter(result["unique_id"].split(".")[0]
+                   for result in results["results"])
 
 
 def test_rebuild_with_unchanged_code_leaves_unit_tests_out(
@@ -336,15 +332,7 @@ def test_rebuild_with_unchanged_code_leaves_unit_tests_out(
     first = _result_kinds(workdir / "target")
     assert first.get("unit_test", 0) >= 40, first
     assert "Unit tests: left out" not in proc.stdout
-    env = dict(os.environ)
-    env.update(DBT_TARGET_PATH=str(workdir / "target"),
-               DBT_LOG_PATH=str(workdir / "logs"))
-    again = subprocess.run(
-        [sys.executable, "-m", "cs_segments.run", "--raw-dir",
-         str(analytics_raw), "--db", str(db),
-         "--publish-to", str(workdir / "published.duckdb"), "--force"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-        timeout=900, check=False)
+    again = _run_main(analytics_raw, workdir, "--force")
     out = again.stdout + again.stderr
     assert again.returncode == 0, out
     assert "Unit tests: left out" in out, out

@@ -131,6 +131,17 @@
         as events_90d
 {%- endmacro %}
 
+{#- The first day any window of usage_window_sums reaches on a grid whose
+    oldest as-of date is `oldest_week_index` weeks before `as_of_date`: its
+    90-day window ends in bucket oldest_week_index + 12 ('12 following'
+    above), so days after bucket oldest_week_index + 13 (one week of
+    margin) are never read. Keep in step with the frames above. -#}
+{% macro usage_first_day_reached(as_of_date, oldest_week_index) -%}
+    cast({{ dbt.dateadd(
+        'day', '1 - 7 * (' ~ oldest_week_index ~ ' + 14)', as_of_date) }}
+        as date)
+{%- endmacro %}
+
 {#-
     Distinct active users per window without copying rows: a user active in
     bucket b, whose latest day there is r_min days before the bucket's end,

@@ -87,14 +87,11 @@ current_as_of as (
 
 usage_bounds as (
 
-    -- The days any window of the panel reaches: the current as-of date and
-    -- back to the end of bucket oldest_week_index + 13 (one week more than
-    -- the 90-day window of the oldest as-of date needs).
+    -- The days any window of the panel reaches (macros/behaviour.sql).
     select
         current_as_of_date,
-        cast({{ dbt.dateadd(
-            'day', '1 - 7 * (oldest_week_index + 14)',
-            'current_as_of_date') }} as date) as first_usage_date
+        {{ usage_first_day_reached('current_as_of_date', 'oldest_week_index') }}
+            as first_usage_date
     from current_as_of
 
 ),

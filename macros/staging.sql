@@ -113,20 +113,21 @@
 {%- endmacro %}
 
 
-{#- A 64-bit hash of a text key, to find repeated keys by grouping on a
-    number instead of the text (base_raw__usage_events). Different keys may
-    share a hash: callers use it only to narrow the rows to compare by the
-    key itself. DuckDB's hash() is 64-bit; Spark's hash() is 32-bit, so
-    Spark uses xxhash64(). -#}
-{% macro staging_key_hash(expression) -%}
-    {{ return(adapter.dispatch('staging_key_hash', 'cs_segments')(
+{#- A 64-bit hash of a key: one expression, or several separated by commas
+    (the columns of a combined key). Used to find repeated keys by grouping
+    on a number instead of the key's text (base_raw__usage_events, the
+    unique_combination test). Different keys may share a hash: callers use
+    it only to narrow the rows to compare by the key itself. DuckDB's hash()
+    is 64-bit; Spark's hash() is 32-bit, so Spark uses xxhash64(). -#}
+{% macro key_hash(expression) -%}
+    {{ return(adapter.dispatch('key_hash', 'cs_segments')(
         expression)) }}
 {%- endmacro %}
 
-{% macro default__staging_key_hash(expression) -%}
+{% macro default__key_hash(expression) -%}
     hash({{ expression }})
 {%- endmacro %}
 
-{% macro spark__staging_key_hash(expression) -%}
+{% macro spark__key_hash(expression) -%}
     xxhash64({{ expression }})
 {%- endmacro %}

@@ -6,19 +6,69 @@
           - unique_combination:
               arguments:
                 columns: [account_id, as_of_date]
+
+    Two passes over the model: the first groups a 64-bit hash of the
+    combination (macros/staging.sql, key_hash) and keeps the hashes seen more
+    than once; the second groups the columns themselves, for the rows with
+    those hashes only. Equal combinations have equal hashes, so no repeat is
+    missed; a hash shared by different combinations only sends a few more
+    rows to the second pass. Grouping the columns of every row took 17 s on
+    the 112.6 M rows of int_usage_daily at 100,000 accounts, both passes
+    10 s (one run each, benchmarks: README "Scale").
 -#}
 {% test unique_combination(model, columns) %}
 
-select
-    {% for column in columns -%}
-        {{ column }},
-    {% endfor -%}
-    count(*) as duplicate_rows
-from {{ model }}
-group by
-    {% for column in columns -%}
-        {{ column }}{{ "," if not loop.last }}
-    {% endfor %}
-having count(*) > 1
+{%- set combination_hash = key_hash(columns | join(', ')) %}
+
+with
+
+model_hashes as (
+
+    select {{ combination_hash }} as combination_hash
+    from {{ model }}
+
+),
+
+model_rows as (
+
+    select
+        {% for column in columns -%}
+            {{ column }},
+        {% endfor -%}
+        {{ combination_hash }} as combination_hash
+    from {{ model }}
+
+),
+
+repeated_hashes as (
+
+    select combination_hash
+    from model_hashes
+    group by combination_hash
+    having count(*) > 1
+
+),
+
+repeated_combinations as (
+
+    select
+        {% for column in columns -%}
+            {{ column }},
+        {% endfor -%}
+        count(*) as duplicate_rows
+    from model_rows
+    where
+        combination_hash in (
+            select repeated_hashes.combination_hash from repeated_hashes
+        )
+    group by
+        {% for column in columns -%}
+            {{ column }}{{ "," if not loop.last }}
+        {% endfor %}
+    having count(*) > 1
+
+)
+
+select * from repeated_combinations
 
 {% endtest %}

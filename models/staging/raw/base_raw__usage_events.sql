@@ -162,7 +162,7 @@ repeated_key_hashes as (
     -- these hashes can be duplicate_key rows; a hash shared by different
     -- keys only sends a few more rows to the copy ordering, which compares
     -- the keys themselves.
-    select {{ staging_key_hash('event_id') }} as key_hash
+    select {{ key_hash('event_id') }} as key_hash
     from normalised_keys
     where event_id is not null
     group by 1
@@ -197,7 +197,7 @@ checked as (
     {{ checked_joins }}
     left join repeated_key_hashes
         on
-            {{ staging_key_hash('parsed.event_id') }}
+            {{ key_hash('parsed.event_id') }}
             = repeated_key_hashes.key_hash
 
 ),
@@ -213,7 +213,7 @@ repeated_raw_text as (
         {% endfor %}
     from source_repeated
     where
-        {{ staging_key_hash(normalised_event_id) }}
+        {{ key_hash(normalised_event_id) }}
         in (select repeated_key_hashes.key_hash from repeated_key_hashes)
 
 ),

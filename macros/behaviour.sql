@@ -165,6 +165,40 @@
     )
 {%- endmacro %}
 
+{#-
+    Consecutive buckets of one user cover adjoining ranges of as-of dates
+    when the later range starts right after the earlier one ends: their +1
+    and -1 cancel out there. Only the first bucket of such a run (island)
+    needs its +1 and only the last its -1, so user_deltas keeps the edges of
+    islands only (at 100,000 accounts the feature panel's 33 M user buckets
+    form 6.9 M islands of 30-day coverage). Both macros read the row's
+    previous_week_index (the user's previous, more recent bucket), or
+    next_week_index and next_min_days_back_in_bucket (its next, older
+    bucket), as ordered_user_buckets makes them; `weeks` and
+    `extra_weeks_if` as in usage_user_coverage_start.
+-#}
+{% macro usage_user_coverage_starts_island(weeks, extra_weeks_if) -%}
+    (
+        previous_week_index is null
+        or week_index - case
+            when min_days_back_in_bucket {{ extra_weeks_if }}
+                then {{ weeks + 1 }}
+            else {{ weeks }}
+        end > previous_week_index + 1
+    )
+{%- endmacro %}
+
+{% macro usage_user_coverage_ends_island(weeks, extra_weeks_if) -%}
+    (
+        next_week_index is null
+        or next_week_index - case
+            when next_min_days_back_in_bucket {{ extra_weeks_if }}
+                then {{ weeks + 1 }}
+            else {{ weeks }}
+        end > week_index + 1
+    )
+{%- endmacro %}
+
 {#- `weight` times a hash of a usage row's account, user and event, as
     decimal(38, 0) so that summing it over a day's rows cannot overflow.
     tests/assert_usage_daily_reconciles.sql sums it per day over the staged

@@ -168,11 +168,15 @@ ordered_user_buckets as (
         feature_key,
         week_index,
         min_days_back_in_bucket,
-        lag(week_index) over (
-            partition by account_id, feature_key, user_id
-            order by week_index
-        ) as previous_week_index
+        lag(week_index) over user_order as previous_week_index,
+        lead(week_index) over user_order as next_week_index,
+        lead(min_days_back_in_bucket) over user_order
+            as next_min_days_back_in_bucket
     from user_buckets
+    window user_order as (
+        partition by account_id, feature_key, user_id
+        order by week_index
+    )
 
 ),
 
@@ -182,7 +186,10 @@ user_coverage as (
         account_id,
         feature_key,
         week_index,
-        {{ usage_user_coverage_start(3, '<= 1') }} as start_30d
+        {{ usage_user_coverage_start(3, '<= 1') }} as start_30d,
+        {{ usage_user_coverage_starts_island(3, '<= 1') }}
+            as starts_island_30d,
+        {{ usage_user_coverage_ends_island(3, '<= 1') }} as ends_island_30d
     from ordered_user_buckets
 
 ),
@@ -201,7 +208,8 @@ coverage_edges as (
 
 user_deltas as (
 
-    -- +1 where a user's coverage starts, -1 after the bucket it ends on.
+    -- +1 where a user's coverage starts, -1 after the bucket it ends on;
+    -- only at the ends of islands (macros/behaviour.sql).
     select
         user_coverage.account_id,
         user_coverage.feature_key,
@@ -213,6 +221,12 @@ user_deltas as (
         end as week_index
     from user_coverage
     cross join coverage_edges
+    where
+        (coverage_edges.users_30d_delta = 1 and user_coverage.starts_island_30d)
+        or (
+            coverage_edges.users_30d_delta = -1
+            and user_coverage.ends_island_30d
+        )
 
 ),
 

@@ -115,11 +115,15 @@ ordered_user_buckets as (
         account_id,
         week_index,
         min_days_back_in_bucket,
-        lag(week_index) over (
-            partition by account_id, user_id
-            order by week_index
-        ) as previous_week_index
+        lag(week_index) over user_order as previous_week_index,
+        lead(week_index) over user_order as next_week_index,
+        lead(min_days_back_in_bucket) over user_order
+            as next_min_days_back_in_bucket
     from user_buckets
+    window user_order as (
+        partition by account_id, user_id
+        order by week_index
+    )
 
 ),
 
@@ -129,16 +133,22 @@ user_coverage as (
         account_id,
         week_index,
         {{ usage_user_coverage_start(3, '<= 1') }} as start_30d,
-        {{ usage_user_coverage_start(11, '<= 5') }} as start_90d
+        {{ usage_user_coverage_start(11, '<= 5') }} as start_90d,
+        {{ usage_user_coverage_starts_island(3, '<= 1') }}
+            as starts_island_30d,
+        {{ usage_user_coverage_starts_island(11, '<= 5') }}
+            as starts_island_90d,
+        {{ usage_user_coverage_ends_island(3, '<= 1') }} as ends_island_30d,
+        {{ usage_user_coverage_ends_island(11, '<= 5') }} as ends_island_90d
     from ordered_user_buckets
 
 ),
 
 coverage_edges as (
 
-    -- Each coverage interval gives three rows of user_deltas (30-day start,
-    -- 90-day start, end), made by a cross join with these three rows: a
-    -- union of three selects would read user_coverage three times, and
+    -- Each coverage interval gives up to four rows of user_deltas (30-day
+    -- and 90-day start and end), made by a cross join with these four rows:
+    -- a union of four selects would read user_coverage four times, and
     -- DuckDB would first materialize it whole (a CTE read more than once).
     select
         1 as edge,
@@ -153,6 +163,11 @@ coverage_edges as (
     select
         3 as edge,
         -1 as users_30d_delta,
+        0 as users_90d_delta
+    union all
+    select
+        4 as edge,
+        0 as users_30d_delta,
         -1 as users_90d_delta
 
 ),
@@ -160,7 +175,8 @@ coverage_edges as (
 user_deltas as (
 
     -- +1 where a user's coverage starts, -1 after the bucket it ends on
-    -- (both windows' coverage of a bucket ends on the bucket itself).
+    -- (both windows' coverage of a bucket ends on the bucket itself); only
+    -- at the ends of islands (macros/behaviour.sql).
     select
         user_coverage.account_id,
         coverage_edges.users_30d_delta,
@@ -172,6 +188,11 @@ user_deltas as (
         end as week_index
     from user_coverage
     cross join coverage_edges
+    where
+        (coverage_edges.edge = 1 and user_coverage.starts_island_30d)
+        or (coverage_edges.edge = 2 and user_coverage.starts_island_90d)
+        or (coverage_edges.edge = 3 and user_coverage.ends_island_30d)
+        or (coverage_edges.edge = 4 and user_coverage.ends_island_90d)
 
 ),
 

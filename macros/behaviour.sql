@@ -156,13 +156,21 @@
 -#}
 {% macro usage_user_coverage_start(weeks, extra_weeks_if) -%}
     greatest(
-        week_index - case
-            when min_days_back_in_bucket {{ extra_weeks_if }}
-                then {{ weeks + 1 }}
-            else {{ weeks }}
-        end,
+        {{ usage_user_coverage_reach(
+            'week_index', 'min_days_back_in_bucket', weeks, extra_weeks_if) }},
         coalesce(previous_week_index + 1, week_index - {{ weeks + 1 }})
     )
+{%- endmacro %}
+
+{#- The first as-of week (smallest week_index) a bucket's coverage reaches,
+    as above: bucket `week` minus `weeks`, minus one more when its
+    `min_days_back` meets `extra_weeks_if`. -#}
+{% macro usage_user_coverage_reach(week, min_days_back, weeks, extra_weeks_if)
+-%}
+    {{ week }} - case
+        when {{ min_days_back }} {{ extra_weeks_if }} then {{ weeks + 1 }}
+        else {{ weeks }}
+    end
 {%- endmacro %}
 
 {#-
@@ -180,22 +188,19 @@
 {% macro usage_user_coverage_starts_island(weeks, extra_weeks_if) -%}
     (
         previous_week_index is null
-        or week_index - case
-            when min_days_back_in_bucket {{ extra_weeks_if }}
-                then {{ weeks + 1 }}
-            else {{ weeks }}
-        end > previous_week_index + 1
+        or {{ usage_user_coverage_reach(
+            'week_index', 'min_days_back_in_bucket', weeks, extra_weeks_if) }}
+        > previous_week_index + 1
     )
 {%- endmacro %}
 
 {% macro usage_user_coverage_ends_island(weeks, extra_weeks_if) -%}
     (
         next_week_index is null
-        or next_week_index - case
-            when next_min_days_back_in_bucket {{ extra_weeks_if }}
-                then {{ weeks + 1 }}
-            else {{ weeks }}
-        end > week_index + 1
+        or {{ usage_user_coverage_reach(
+            'next_week_index', 'next_min_days_back_in_bucket',
+            weeks, extra_weeks_if) }}
+        > week_index + 1
     )
 {%- endmacro %}
 

@@ -7,10 +7,12 @@
     activity days a has a <= d < a + W (W = window days). Per user, activity
     days at most W days apart form islands whose union of [a, a + W) is
     [first day, last day + W). Each island adds +1 on its first day and -1
-    on its last day + W; the running sum of these per account, over dates,
-    is the number of users active in the trailing window. It only rises on
-    island first days (activity days), so its first date reaching the
-    threshold is the first activity day with enough trailing active users.
+    on its last day + W (macros/activity.sql: one lag/lead pass marks the
+    islands' first and last days); the running sum of these per account,
+    over dates, is the number of users active in the trailing window. It
+    only rises on island first days (activity days), so its first date
+    reaching the threshold is the first activity day with enough trailing
+    active users.
 -#}
 {%- set min_users = var('lifecycle_activation_active_users') -%}
 {%- set window_days = var('lifecycle_activation_window_days') -%}
@@ -33,74 +35,54 @@ user_days as (
 
 ),
 
-user_day_gaps as (
-
-    select
-        account_id,
-        user_id,
-        activity_date,
-        case
-            when
-                lag(activity_date) over (
-                    partition by account_id, user_id
-                    order by activity_date
-                ) is null
-                or {{ add_days(
-                    'lag(activity_date) over ('
-                    ~ ' partition by account_id, user_id'
-                    ~ ' order by activity_date)',
-                    window_days) }}
-                < activity_date
-                then 1
-            else 0
-        end as starts_island
-    from user_days
-
-),
-
 user_day_islands as (
 
     select
         account_id,
-        user_id,
         activity_date,
-        sum(starts_island) over (
-            partition by account_id, user_id
-            order by activity_date
-            rows between unbounded preceding and current row
-        ) as island_number
-    from user_day_gaps
+        {{ activity_starts_island(
+            'activity_date', window_days, 'user_days_in_order') }}
+            as starts_island,
+        {{ activity_ends_island(
+            'activity_date', window_days, 'user_days_in_order') }}
+            as ends_island
+    from user_days
+    window user_days_in_order as (
+        partition by account_id, user_id
+        order by activity_date
+    )
 
 ),
 
-islands as (
+edge_kinds as (
 
-    select
-        account_id,
-        user_id,
-        island_number,
-        min(activity_date) as first_activity_date,
-        max(activity_date) as last_activity_date
-    from user_day_islands
-    group by 1, 2, 3
+    -- Start and end edges come from one pass over user_day_islands by a
+    -- cross join with these two rows: a union of two selects would read it
+    -- twice, and DuckDB would first materialize it whole.
+    select 1 as active_user_change
+    union all
+    select -1 as active_user_change
 
 ),
 
 island_edges as (
 
     select
-        account_id,
-        first_activity_date as edge_date,
-        1 as active_user_change
-    from islands
-
-    union all
-
-    select
-        account_id,
-        {{ add_days('last_activity_date', window_days) }} as edge_date,
-        -1 as active_user_change
-    from islands
+        user_day_islands.account_id,
+        edge_kinds.active_user_change,
+        case
+            when edge_kinds.active_user_change = 1
+                then user_day_islands.activity_date
+            else {{ add_days('user_day_islands.activity_date', window_days) }}
+        end as edge_date
+    from user_day_islands
+    cross join edge_kinds
+    where
+        (edge_kinds.active_user_change = 1 and user_day_islands.starts_island)
+        or (
+            edge_kinds.active_user_change = -1
+            and user_day_islands.ends_island
+        )
 
 ),
 

@@ -21,9 +21,15 @@
       through the judgement date (cumulative, so it only grows).
     Active users and seats are computed here rather than read from the weekly
     behaviour/value panels because a past goal is judged on its due date,
-    which is usually not one of the weekly as-of dates.
+    which is usually not one of the weekly as-of dates. Event counts and
+    active users are running sums along a timeline that holds the usage
+    days (event goals) or the edges of users' activity islands
+    (macros/activity.sql) together with the judgement dates, so each usage
+    day is read once rather than once per judgement date whose window holds
+    it (a range join).
     Goals with any other metric have no row (staging should quarantine them).
 -#}
+{%- set active_users_window_days = 30 -%}
 with
 
 success_goals as (
@@ -136,22 +142,77 @@ goal_judgements as (
 
 ),
 
+event_goal_bounds as (
+
+    select
+        goal_id,
+        account_id,
+        event_name,
+        start_date,
+        max(judged_on_date) as last_judged_on_date
+    from goal_judgements
+    where metric_type = 'event'
+    group by 1, 2, 3, 4
+
+),
+
+-- Each goal's usage days (from its start to its last judgement) and its
+-- judgement dates in one timeline; the running sum of event_count at a
+-- judgement row is the count from start_date through that date. Usage of
+-- a day sorts before a judgement on the same day (the as-of date is the
+-- end of the day). Each usage day is read once per goal, not once per
+-- judgement date as a range join would.
+event_goal_timeline as (
+
+    select
+        event_goal_bounds.goal_id,
+        usage_daily_events.activity_date as timeline_date,
+        0 as is_judgement,
+        usage_daily_events.event_count
+    from event_goal_bounds
+    inner join usage_daily_events
+        on
+            event_goal_bounds.account_id = usage_daily_events.account_id
+            and event_goal_bounds.event_name = usage_daily_events.event_name
+            and event_goal_bounds.start_date <= usage_daily_events.activity_date
+            and event_goal_bounds.last_judged_on_date
+            >= usage_daily_events.activity_date
+
+    union all
+
+    select
+        goal_id,
+        judged_on_date as timeline_date,
+        1 as is_judgement,
+        0 as event_count
+    from goal_judgements
+    where metric_type = 'event'
+
+),
+
+event_goal_running_counts as (
+
+    select
+        goal_id,
+        timeline_date,
+        is_judgement,
+        sum(event_count) over (
+            partition by goal_id
+            order by timeline_date, is_judgement
+            rows between unbounded preceding and current row
+        ) as event_count
+    from event_goal_timeline
+
+),
+
 event_counts as (
 
     select
-        goal_judgements.goal_id,
-        goal_judgements.judged_on_date,
-        sum(usage_daily_events.event_count) as event_count
-    from goal_judgements
-    inner join usage_daily_events
-        on
-            goal_judgements.account_id = usage_daily_events.account_id
-            and goal_judgements.event_name = usage_daily_events.event_name
-            and goal_judgements.start_date <= usage_daily_events.activity_date
-            and goal_judgements.judged_on_date
-            >= usage_daily_events.activity_date
-    where goal_judgements.metric_type = 'event'
-    group by 1, 2
+        goal_id,
+        timeline_date as judged_on_date,
+        event_count
+    from event_goal_running_counts
+    where is_judgement = 1
 
 ),
 
@@ -159,10 +220,7 @@ account_judgement_dates as (
 
     select distinct
         account_id,
-        judged_on_date,
-        cast(
-            {{ dbt.dateadd('day', -29, 'judged_on_date') }} as date
-        ) as window_start_date
+        judged_on_date
     from goal_judgements
     where metric_type in ('active_users', 'seat_utilisation')
 
@@ -171,28 +229,119 @@ account_judgement_dates as (
 user_active_days as (
 
     select distinct
-        account_id,
-        user_id,
-        activity_date
+        usage_daily_users.account_id,
+        usage_daily_users.user_id,
+        usage_daily_users.activity_date
     from usage_daily_users
+    where
+        usage_daily_users.account_id in (
+            select account_judgement_dates.account_id
+            from account_judgement_dates
+        )
+
+),
+
+-- Active users in the 30 days ending on each judgement date, from islands
+-- of each user's activity days (macros/activity.sql): +1 where an island
+-- starts, -1 30 days after it ends, summed along a timeline that also
+-- holds the judgement dates (edges of a day sort before a judgement on
+-- that day). Each user day is read once, not once per judgement date.
+user_day_islands as (
+
+    select
+        account_id,
+        activity_date,
+        {{ activity_starts_island(
+            'activity_date', active_users_window_days,
+            'user_days_in_order') }} as starts_island,
+        {{ activity_ends_island(
+            'activity_date', active_users_window_days,
+            'user_days_in_order') }} as ends_island
+    from user_active_days
+    window user_days_in_order as (
+        partition by account_id, user_id
+        order by activity_date
+    )
+
+),
+
+edge_kinds as (
+
+    -- Start and end edges from one pass over user_day_islands (a union of
+    -- two selects would read it twice and materialize it whole first).
+    select 1 as active_user_change
+    union all
+    select -1 as active_user_change
+
+),
+
+island_edges as (
+
+    select
+        user_day_islands.account_id,
+        edge_kinds.active_user_change,
+        case
+            when edge_kinds.active_user_change = 1
+                then user_day_islands.activity_date
+            else {{ add_days(
+                'user_day_islands.activity_date',
+                active_users_window_days) }}
+        end as timeline_date
+    from user_day_islands
+    cross join edge_kinds
+    where
+        (edge_kinds.active_user_change = 1 and user_day_islands.starts_island)
+        or (
+            edge_kinds.active_user_change = -1
+            and user_day_islands.ends_island
+        )
+
+),
+
+active_user_timeline as (
+
+    select
+        account_id,
+        timeline_date,
+        0 as is_judgement,
+        sum(active_user_change) as active_user_change
+    from island_edges
+    group by 1, 2
+
+    union all
+
+    select
+        account_id,
+        judged_on_date as timeline_date,
+        1 as is_judgement,
+        0 as active_user_change
+    from account_judgement_dates
+
+),
+
+active_user_running_counts as (
+
+    select
+        account_id,
+        timeline_date,
+        is_judgement,
+        sum(active_user_change) over (
+            partition by account_id
+            order by timeline_date, is_judgement
+            rows between unbounded preceding and current row
+        ) as active_users
+    from active_user_timeline
 
 ),
 
 active_users_30d as (
 
     select
-        account_judgement_dates.account_id,
-        account_judgement_dates.judged_on_date,
-        count(distinct user_active_days.user_id) as active_users
-    from account_judgement_dates
-    inner join user_active_days
-        on
-            account_judgement_dates.account_id = user_active_days.account_id
-            and account_judgement_dates.window_start_date
-            <= user_active_days.activity_date
-            and account_judgement_dates.judged_on_date
-            >= user_active_days.activity_date
-    group by 1, 2
+        account_id,
+        timeline_date as judged_on_date,
+        active_users
+    from active_user_running_counts
+    where is_judgement = 1
 
 ),
 

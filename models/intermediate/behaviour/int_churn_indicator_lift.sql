@@ -39,6 +39,15 @@ candidates as (
 
 ),
 
+-- The behaviour keys by a second import CTE: one CTE read by two queries
+-- would be materialized whole first (123 M rows at 100,000 accounts).
+candidate_keys as (
+
+    select distinct behaviour_key
+    from {{ ref('int_account_behaviour_candidates_weekly') }}
+
+),
+
 -- Behaviours whose inputs this build has (capability_requirements seed):
 -- one computed without its inputs (e.g. few_active_users without user ids
 -- in usage) would be true for everyone and is no evidence.
@@ -67,10 +76,10 @@ events as (
 
 behaviour_keys as (
 
-    select distinct candidates.behaviour_key
-    from candidates
+    select candidate_keys.behaviour_key
+    from candidate_keys
     inner join offered_behaviours
-        on candidates.behaviour_key = offered_behaviours.behaviour_key
+        on candidate_keys.behaviour_key = offered_behaviours.behaviour_key
 
 ),
 

@@ -81,6 +81,30 @@
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
 
+{#- Timestamp of raw column `column`. On DuckDB a column the file already
+    types as TIMESTAMP (Parquet, no time zone) is taken as it is: the round
+    trip through text (cast to text, trim, offset check, parse) gives the
+    same value and was 12 s of 112.6 M usage rows at 100,000 accounts. A
+    column of any other type (text from CSV, TIMESTAMPTZ, DATE) is parsed
+    from its trimmed text (staging_try_cast), as before. -#}
+{% macro staging_timestamp(column) -%}
+    {{ return(adapter.dispatch('staging_timestamp', 'cs_segments')(column)) }}
+{%- endmacro %}
+
+{% macro default__staging_timestamp(column) -%}
+    {{ staging_try_cast(
+        staging_trimmed(staging_raw_text(column)), 'timestamp') }}
+{%- endmacro %}
+
+{% macro duckdb__staging_timestamp(column) -%}
+    case
+        when typeof({{ column }}) = 'TIMESTAMP'
+            then try_cast({{ column }} as timestamp)
+        else {{ staging_try_cast(
+            staging_trimmed(staging_raw_text(column)), 'timestamp') }}
+    end
+{%- endmacro %}
+
 {#- A time of day followed by a UTC offset (+05:30, -0500, -05) or Z. -#}
 {% macro staging_utc_offset_pattern() -%}
     [0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)? ?([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$

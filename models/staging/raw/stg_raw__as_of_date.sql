@@ -24,11 +24,7 @@ with
 usage_events as (
 
     select
-        cast(
-            {{ staging_try_cast(
-                staging_trimmed(staging_raw_text('occurred_at')),
-                'timestamp') }} as date
-        ) as event_date
+        cast({{ staging_timestamp('occurred_at') }} as date) as event_date
     from {{ source('raw', 'usage_events') }}
 
 ),
@@ -49,11 +45,7 @@ subscriptions as (
         {{ staging_try_cast(
             staging_trimmed(staging_raw_text('start_date')), 'date') }}
             as start_date,
-        cast(
-            {{ staging_try_cast(
-                staging_trimmed(staging_raw_text('canceled_at')),
-                'timestamp') }} as date
-        ) as canceled_date
+        cast({{ staging_timestamp('canceled_at') }} as date) as canceled_date
     from {{ source('raw', 'subscriptions') }}
 
 ),

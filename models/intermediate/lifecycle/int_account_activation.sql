@@ -35,56 +35,7 @@ user_days as (
 
 ),
 
-user_day_islands as (
-
-    select
-        account_id,
-        activity_date,
-        {{ activity_starts_island(
-            'activity_date', window_days, 'user_days_in_order') }}
-            as starts_island,
-        {{ activity_ends_island(
-            'activity_date', window_days, 'user_days_in_order') }}
-            as ends_island
-    from user_days
-    window user_days_in_order as (
-        partition by account_id, user_id
-        order by activity_date
-    )
-
-),
-
-edge_kinds as (
-
-    -- Start and end edges come from one pass over user_day_islands by a
-    -- cross join with these two rows: a union of two selects would read it
-    -- twice, and DuckDB would first materialize it whole.
-    select 1 as active_user_change
-    union all
-    select -1 as active_user_change
-
-),
-
-island_edges as (
-
-    select
-        user_day_islands.account_id,
-        edge_kinds.active_user_change,
-        case
-            when edge_kinds.active_user_change = 1
-                then user_day_islands.activity_date
-            else {{ add_days('user_day_islands.activity_date', window_days) }}
-        end as edge_date
-    from user_day_islands
-    cross join edge_kinds
-    where
-        (edge_kinds.active_user_change = 1 and user_day_islands.starts_island)
-        or (
-            edge_kinds.active_user_change = -1
-            and user_day_islands.ends_island
-        )
-
-),
+{{ activity_island_ctes('user_days', window_days) }},
 
 daily_changes as (
 

@@ -246,63 +246,13 @@ user_active_days as (
 -- starts, -1 30 days after it ends, summed along a timeline that also
 -- holds the judgement dates (edges of a day sort before a judgement on
 -- that day). Each user day is read once, not once per judgement date.
-user_day_islands as (
-
-    select
-        account_id,
-        activity_date,
-        {{ activity_starts_island(
-            'activity_date', active_users_window_days,
-            'user_days_in_order') }} as starts_island,
-        {{ activity_ends_island(
-            'activity_date', active_users_window_days,
-            'user_days_in_order') }} as ends_island
-    from user_active_days
-    window user_days_in_order as (
-        partition by account_id, user_id
-        order by activity_date
-    )
-
-),
-
-edge_kinds as (
-
-    -- Start and end edges from one pass over user_day_islands (a union of
-    -- two selects would read it twice and materialize it whole first).
-    select 1 as active_user_change
-    union all
-    select -1 as active_user_change
-
-),
-
-island_edges as (
-
-    select
-        user_day_islands.account_id,
-        edge_kinds.active_user_change,
-        case
-            when edge_kinds.active_user_change = 1
-                then user_day_islands.activity_date
-            else {{ add_days(
-                'user_day_islands.activity_date',
-                active_users_window_days) }}
-        end as timeline_date
-    from user_day_islands
-    cross join edge_kinds
-    where
-        (edge_kinds.active_user_change = 1 and user_day_islands.starts_island)
-        or (
-            edge_kinds.active_user_change = -1
-            and user_day_islands.ends_island
-        )
-
-),
+{{ activity_island_ctes('user_active_days', active_users_window_days) }},
 
 active_user_timeline as (
 
     select
         account_id,
-        timeline_date,
+        edge_date as timeline_date,
         0 as is_judgement,
         sum(active_user_change) as active_user_change
     from island_edges

@@ -220,6 +220,66 @@ def test_scheduled_run_equals_full_build(index, scheduled_runs, deliveries,
         f"full build: {{table: (only scheduled, only full)}} = {diff}")
 
 
+# Weekly panels whose row for a date reads only data dated on or before it.
+# Not in the list: the flags, rules, membership and backtest tables, which
+# depend on the churn indicators learned from all the data of the run.
+POINT_IN_TIME_PANELS = (
+    "int_account_weeks", "int_account_usage_weekly",
+    "int_account_feature_usage_weekly", "int_account_support_weekly",
+    "int_account_nps_weekly", "int_account_billing_weekly",
+    "int_account_behaviour_weekly", "int_account_behaviour_candidates_weekly",
+    "int_account_value_weekly", "int_account_lifecycle_weekly",
+    "int_goal_attainment_weekly", "int_account_outcomes_weekly",
+)
+
+
+@pytest.mark.parametrize("index", range(1, len(STEPS)))
+def test_week_ends_do_not_move_between_runs(index, scheduled_runs):
+    """The weekly grid does not depend on the day a run happens (issue 8,
+    point 1): the run after a step of 1, 3, 7, 10 or 28 days has the same
+    week ends as the run before it, and every point-in-time panel has the
+    same rows on them. Compared on the week ends older than the late rows
+    of either delivery (LATE_FROM_DAYS before the earlier day), where both
+    deliveries hold the same data. With a grid of the as-of date and every
+    7th day before it, two runs 1, 3 or 10 days apart share no date."""
+    assert index + 1 < len(scheduled_runs), "an earlier scheduled run failed"
+    (earlier_day, earlier), (later_day, later) = scheduled_runs[index:index + 2]
+    assert earlier.success and later.success
+    settled = earlier_day - timedelta(days=LATE_FROM_DAYS + 1)
+    dates_sql = ("select as_of_date from intermediate.int_as_of_dates "
+                 f"where not is_current and as_of_date <= date '{settled}'")
+    shared = set(query(earlier.db_path, dates_sql)) & set(
+        query(later.db_path, dates_sql))
+    assert len(shared) >= 4, (
+        f"runs of {earlier_day} and {later_day} share {len(shared)} weekly "
+        f"dates up to {settled}")
+    moved = {}
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{earlier.db_path}' as a (read_only)")
+        con.execute(f"attach '{later.db_path}' as b (read_only)")
+        for table in POINT_IN_TIME_PANELS:
+            # week_index counts back from each run's latest week end
+            columns = ("* exclude (week_index)"
+                       if table == "int_account_weeks" else "*")
+            a, b = (f"select {columns} from {db}.intermediate.{table} "
+                    f"where as_of_date <= date '{settled}'"
+                    for db in ("a", "b"))
+            rows = con.execute(f"select count(*) from ({a})").fetchone()[0]
+            only_a = con.execute(
+                f"select count(*) from ({a} except all {b})").fetchone()[0]
+            only_b = con.execute(
+                f"select count(*) from ({b} except all {a})").fetchone()[0]
+            assert rows > 0, table
+            if only_a or only_b:
+                moved[table] = (only_a, only_b)
+    finally:
+        con.close()
+    assert not moved, (
+        f"rows of past week ends changed between the runs of {earlier_day} "
+        f"and {later_day}: {{table: (only earlier, only later)}} = {moved}")
+
+
 def test_late_rows_are_lost_without_changed_day_detection(
         deliveries, tmp_path_factory):
     """The reconciliation test catches the late-row case: with changed-day

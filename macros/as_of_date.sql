@@ -80,3 +80,23 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- The weekdays var `week_ends_on` may name (int_as_of_dates). -#}
+{% macro as_of_weekdays() -%}
+    {{ return(['monday', 'tuesday', 'wednesday', 'thursday', 'friday',
+        'saturday', 'sunday']) }}
+{%- endmacro %}
+
+{#- Days from the latest week end (var `week_ends_on`) on or before the date
+    `date_expr` to that date: 0 on a week end, up to 6. 1970-01-05 was a
+    Monday, so the days since then modulo 7 are the ISO weekday minus 1 on
+    any engine (no dialect's weekday function). A value validate_settings
+    rejects never reaches a query; the fallback only keeps parsing quiet. -#}
+{% macro as_of_days_since_week_end(date_expr) -%}
+    {%- set weekdays = as_of_weekdays() -%}
+    {%- set name = var('week_ends_on', 'sunday') | string | lower -%}
+    {%- set week_end = weekdays.index(name) if name in weekdays else 6 -%}
+    ((({{ dbt.datediff("cast('1970-01-05' as date)", date_expr, 'day') }})
+        - {{ week_end }}) % 7 + 7) % 7
+{%- endmacro %}

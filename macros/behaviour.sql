@@ -66,9 +66,11 @@
 
 {#-
     Weekly buckets (the usage panels: int_account_usage_weekly,
-    int_account_feature_usage_weekly). As-of dates are the current one and
-    every 7th day before it (int_as_of_dates.week_index k = 0, 1, ...). A
-    usage day t days before the current as-of date lies in bucket
+    int_account_feature_usage_weekly). The grid is the week ends: the
+    latest one and every 7th day before it (int_as_of_dates.week_index
+    k = 0, 1, ...; the open as-of date, when it is not a week end, is
+    computed directly in the panels). A usage day t days before the latest
+    week end lies in bucket
     b = t div 7 (the 7 days ending on as-of date b) at position
     r = t mod 7 (days before the end of its bucket). For as-of date k, that
     day is j = b - k whole weeks and r days back, 7j + r days before it, so
@@ -140,6 +142,26 @@
     cast({{ dbt.dateadd(
         'day', '1 - 7 * (' ~ oldest_week_index ~ ' + 14)', as_of_date) }}
         as date)
+{%- endmacro %}
+
+{#- The open as-of date (int_as_of_dates.is_week_end false) is not on the
+    grid of week ends: the usage panels compute its windows directly from
+    its own days, the 90 ending on it (from usage_open_first_day). Over
+    rows with `days_back` (days before the open date, 0..89), `event_count`
+    and `user_id`: the same windows as usage_window_sums, and the distinct
+    users of the 30 days. -#}
+{% macro usage_open_first_day(as_of_date) -%}
+    {{ behaviour_days_before(as_of_date, 89) }}
+{%- endmacro %}
+
+{% macro usage_open_window_sums() -%}
+    sum(case when days_back <= 29 then event_count else 0 end)
+        as events_30d,
+    sum(case when days_back between 30 and 59 then event_count else 0 end)
+        as events_prior_30d,
+    sum(event_count) as events_90d,
+    count(distinct case when days_back <= 29 then user_id end)
+        as active_users_30d
 {%- endmacro %}
 
 {#-

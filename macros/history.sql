@@ -10,7 +10,7 @@
 {#- Vars that decide segments: part of the rules fingerprint. -#}
 {% macro history_rule_vars() %}
     {{ return([
-        'history_weeks',
+        'history_weeks', 'week_ends_on',
         'value_tier_method', 'value_tier_arr_bands', 'value_tier_percentiles',
         'value_tier_employee_bump_min',
         'lifecycle_onboarding_days', 'lifecycle_activation_active_users',

@@ -144,6 +144,14 @@
         {%- endif -%}
     {%- endfor -%}
 
+    {%- set week_end = var('week_ends_on', none) -%}
+    {%- if week_end is not string
+        or week_end | lower not in as_of_weekdays() -%}
+        {%- do problems.append(
+            "week_ends_on must be a weekday name (monday ... sunday), got '"
+            ~ week_end ~ "'") -%}
+    {%- endif -%}
+
     {%- set method = var('value_tier_method', none) -%}
     {%- if method not in ['bands', 'percentiles'] -%}
         {%- do problems.append(

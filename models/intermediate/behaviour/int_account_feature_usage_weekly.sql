@@ -19,6 +19,10 @@
     shorter than the usage history, the panel reads that much less (at
     100,000 accounts and `history_weeks: 1` the whole history ran out of
     memory).
+    The buckets are those of the week ends (int_as_of_dates.is_week_end),
+    counted back from the latest one. The open as-of date (not a week end,
+    an open last period) is computed directly, per account and key feature,
+    from the daily rows of its 90 days.
 -#}
 with
 
@@ -28,6 +32,17 @@ account_weeks as (
         account_id,
         week_index
     from {{ ref('int_account_weeks') }}
+    where is_week_end
+
+),
+
+open_account_weeks as (
+
+    select
+        account_id,
+        as_of_date
+    from {{ ref('int_account_weeks') }}
+    where not is_week_end
 
 ),
 
@@ -38,6 +53,16 @@ as_of_dates as (
         is_current,
         week_index
     from {{ ref('int_as_of_dates') }}
+    where is_week_end
+
+),
+
+open_as_of as (
+
+    -- The open as-of date; no row when the as-of date is a week end.
+    select as_of_date as open_as_of_date
+    from {{ ref('int_as_of_dates') }}
+    where not is_week_end
 
 ),
 
@@ -51,8 +76,9 @@ key_features as (
 
 ),
 
--- The rollup is read twice, by two import CTEs (feature totals, users):
--- one CTE read by both would be materialized whole (every daily row) first.
+-- The rollup is read three times, by three import CTEs (feature totals,
+-- users, the open date's days): one CTE read by two queries would be
+-- materialized whole (every daily row) first.
 usage_daily_features as (
 
     select
@@ -76,10 +102,25 @@ usage_daily_users as (
 
 ),
 
-current_as_of as (
+usage_daily_open as (
 
     select
-        max(case when is_current then as_of_date end) as current_as_of_date,
+        account_id,
+        user_id,
+        event_name,
+        activity_date,
+        event_count
+    from {{ ref('int_usage_daily') }}
+
+),
+
+current_as_of as (
+
+    -- The end of the week ends' grid: the latest week end (week_index 0).
+    -- The CTE keeps its name: the bucket arithmetic counts back from it.
+    select
+        max(case when week_index = 0 then as_of_date end)
+            as current_as_of_date,
         max(week_index) as oldest_week_index
     from as_of_dates
 
@@ -312,7 +353,7 @@ windowed as (
 
 ),
 
-final as (
+week_end_rows as (
 
     select
         windowed.account_id,
@@ -330,6 +371,69 @@ final as (
     inner join key_features
         on windowed.feature_key = key_features.feature_key
     where windowed.is_panel_row = 1
+
+),
+
+open_days as (
+
+    select
+        usage_daily_open.account_id,
+        usage_daily_open.user_id,
+        key_features.event_name,
+        usage_daily_open.event_count,
+        {{ dbt.datediff(
+            'usage_daily_open.activity_date',
+            'open_as_of.open_as_of_date', 'day') }} as days_back
+    from usage_daily_open
+    inner join key_features
+        on usage_daily_open.event_name = key_features.event_name
+    cross join open_as_of
+    where
+        usage_daily_open.activity_date
+        between {{ usage_open_first_day('open_as_of.open_as_of_date') }}
+        and open_as_of.open_as_of_date
+
+),
+
+open_usage as (
+
+    -- The windows of the open as-of date, read off its own days.
+    select
+        account_id,
+        event_name,
+        {{ usage_open_window_sums() }}
+    from open_days
+    group by 1, 2
+
+),
+
+open_rows as (
+
+    select
+        open_account_weeks.account_id,
+        open_account_weeks.as_of_date,
+        true as is_current,
+        key_features.event_name,
+        cast(coalesce(open_usage.events_30d, 0) as bigint) as events_30d,
+        cast(coalesce(open_usage.events_prior_30d, 0) as bigint)
+            as events_prior_30d,
+        cast(coalesce(open_usage.events_90d, 0) as bigint) as events_90d,
+        cast(coalesce(open_usage.active_users_30d, 0) as bigint)
+            as active_users_30d
+    from open_account_weeks
+    cross join key_features
+    left join open_usage
+        on
+            open_account_weeks.account_id = open_usage.account_id
+            and key_features.event_name = open_usage.event_name
+
+),
+
+final as (
+
+    select * from week_end_rows
+    union all
+    select * from open_rows
 
 )
 

@@ -19,6 +19,7 @@ as_of_dates as (
     select
         as_of_date,
         is_current,
+        is_week_end,
         week_index
     from {{ ref('int_as_of_dates') }}
 
@@ -30,6 +31,7 @@ final as (
         accounts.account_id,
         as_of_dates.as_of_date,
         as_of_dates.is_current,
+        as_of_dates.is_week_end,
         as_of_dates.week_index
     from accounts
     inner join as_of_dates

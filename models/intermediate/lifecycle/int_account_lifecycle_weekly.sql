@@ -196,7 +196,10 @@ joined as (
         cast(
             coalesce(subscription_facts.completed_annual_terms, 0) as integer
         ) as completed_annual_terms,
-        activation.activation_date,
+        case
+            when activation.activation_date <= account_dates.as_of_date
+                then activation.activation_date
+        end as activation_date,
         coalesce(
             activation.activation_date <= account_dates.as_of_date, false
         ) as is_activated,

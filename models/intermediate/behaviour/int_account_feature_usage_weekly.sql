@@ -114,13 +114,13 @@ usage_daily_open as (
 
 ),
 
-current_as_of as (
+latest_week_end as (
 
-    -- The end of the week ends' grid: the latest week end (week_index 0).
-    -- The CTE keeps its name: the bucket arithmetic counts back from it.
+    -- The end of the week ends' grid (week_index 0): the buckets count
+    -- back from it.
     select
         max(case when week_index = 0 then as_of_date end)
-            as current_as_of_date,
+            as week_end_date,
         max(week_index) as oldest_week_index
     from as_of_dates
 
@@ -130,10 +130,10 @@ usage_bounds as (
 
     -- The days any window of the panel reaches (macros/behaviour.sql).
     select
-        current_as_of_date,
-        {{ usage_first_day_reached('current_as_of_date', 'oldest_week_index') }}
+        week_end_date,
+        {{ usage_first_day_reached('week_end_date', 'oldest_week_index') }}
             as first_usage_date
-    from current_as_of
+    from latest_week_end
 
 ),
 
@@ -145,7 +145,7 @@ feature_days as (
         usage_daily_features.event_count,
         {{ dbt.datediff(
             'usage_daily_features.activity_date',
-            'usage_bounds.current_as_of_date', 'day') }} as days_back
+            'usage_bounds.week_end_date', 'day') }} as days_back
     from usage_daily_features
     inner join key_features
         on usage_daily_features.event_name = key_features.event_name
@@ -153,7 +153,7 @@ feature_days as (
     where
         usage_daily_features.activity_date
         between usage_bounds.first_usage_date
-        and usage_bounds.current_as_of_date
+        and usage_bounds.week_end_date
 
 ),
 
@@ -165,7 +165,7 @@ feature_user_days as (
         usage_daily_users.user_id,
         {{ dbt.datediff(
             'usage_daily_users.activity_date',
-            'usage_bounds.current_as_of_date', 'day') }} as days_back
+            'usage_bounds.week_end_date', 'day') }} as days_back
     from usage_daily_users
     inner join key_features
         on usage_daily_users.event_name = key_features.event_name
@@ -173,7 +173,7 @@ feature_user_days as (
     where
         usage_daily_users.activity_date
         between usage_bounds.first_usage_date
-        and usage_bounds.current_as_of_date
+        and usage_bounds.week_end_date
 
 ),
 

@@ -93,11 +93,11 @@ as_of_dates as (
 
 ),
 
-current_as_of as (
+latest_week_end as (
 
-    -- The end of the week ends' grid: the latest week end (week_index 0).
-    -- The CTE keeps its name: the bucket arithmetic counts back from it.
-    select max(as_of_date) as current_as_of_date
+    -- The end of the week ends' grid (week_index 0): the buckets count
+    -- back from it.
+    select max(as_of_date) as week_end_date
     from as_of_dates
     where is_week_end and week_index = 0
 
@@ -120,12 +120,12 @@ account_days as (
         usage_daily_accounts.event_count,
         {{ dbt.datediff(
             'usage_daily_accounts.activity_date',
-            'current_as_of.current_as_of_date', 'day') }} as days_back
+            'latest_week_end.week_end_date', 'day') }} as days_back
     from usage_daily_accounts
-    cross join current_as_of
+    cross join latest_week_end
     where
         usage_daily_accounts.activity_date
-        <= current_as_of.current_as_of_date
+        <= latest_week_end.week_end_date
 
 ),
 
@@ -136,12 +136,12 @@ user_days as (
         usage_daily_users.user_id,
         {{ dbt.datediff(
             'usage_daily_users.activity_date',
-            'current_as_of.current_as_of_date', 'day') }} as days_back
+            'latest_week_end.week_end_date', 'day') }} as days_back
     from usage_daily_users
-    cross join current_as_of
+    cross join latest_week_end
     where
         usage_daily_users.activity_date
-        <= current_as_of.current_as_of_date
+        <= latest_week_end.week_end_date
 
 ),
 

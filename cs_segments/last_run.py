@@ -44,6 +44,12 @@ def describe_last_run(facts: dict | None) -> list[str]:
     how = "set by var as_of_date" if source == "var" else (
         f"inferred from {source}")
     lines = [f"As-of date: {facts['as_of_date']} ({how})"]
+    if facts.get("is_open_period"):
+        since = facts.get("last_week_end_date")
+        lines.append("  open week: " + (
+            f"the last week end is {since}; the next run replaces this "
+            "date in the weekly history" if since is not None else
+            "no week end in the history yet"))
     if facts.get("future_dated_usage_rows"):
         lines.append(f"  {facts['future_dated_usage_rows']:,} usage events "
                      "quarantined as future_dated (did not move the date)")

@@ -19,6 +19,7 @@ FIRST = {
     "published_rows": 1032, "previous_published_as_of_date": None,
     "days_added": None, "segment_entries": 1032, "segment_exits": 0,
     "is_rules_change": False, "is_indicators_change": False,
+    "last_week_end_date": date(2026, 6, 28), "is_open_period": True,
 }
 
 
@@ -30,9 +31,15 @@ def test_full_build_reads_as_a_first_build(full_db):
     assert facts["is_incremental"] is False
     assert facts["is_published_by_this_run"] is True
     assert facts["publication_number"] == 1
+    # 2026-06-30 is a Tuesday: an open week after Sunday 06-28 (the default
+    # week_ends_on)
+    assert facts["last_week_end_date"] == date(2026, 6, 28)
+    assert facts["is_open_period"] is True
     lines = describe_last_run(facts)
     assert lines[0] == "As-of date: 2026-06-30 (inferred from usage_events)"
-    assert lines[1] == "Run: first build"
+    assert lines[1] == ("  open week: the last week end is 2026-06-28; the "
+                        "next run replaces this date in the weekly history")
+    assert lines[2] == "Run: first build"
 
 
 def test_wording_of_each_case():
@@ -44,6 +51,8 @@ def test_wording_of_each_case():
                  future_dated_usage_rows=300, is_rules_change=True)
     assert describe_last_run(daily) == [
         "As-of date: 2026-06-30 (inferred from usage_events)",
+        "  open week: the last week end is 2026-06-28; the next run "
+        "replaces this date in the weekly history",
         "  300 usage events quarantined as future_dated (did not move the "
         "date)",
         "Run: incremental",
@@ -56,9 +65,20 @@ def test_wording_of_each_case():
                   future_dated_usage_rows=0, as_of_date_source="var")
     assert describe_last_run(repeat) == [
         "As-of date: 2026-06-30 (set by var as_of_date)",
+        "  open week: the last week end is 2026-06-28; the next run "
+        "replaces this date in the weekly history",
         "Run: incremental",
         "  nothing new to publish: same segments as publication 2",
     ]
     refresh = dict(FIRST, is_full_refresh=True)
-    assert describe_last_run(refresh)[1] == (
+    assert describe_last_run(refresh)[2] == (
         "Run: full refresh (the as-published log was kept)")
+    # a run on a week end has no open week; no week end in the history yet
+    on_week_end = dict(FIRST, as_of_date=date(2026, 6, 28),
+                       is_open_period=False)
+    assert describe_last_run(on_week_end)[:2] == [
+        "As-of date: 2026-06-28 (inferred from usage_events)",
+        "Run: first build"]
+    young = dict(FIRST, last_week_end_date=None)
+    assert describe_last_run(young)[1] == (
+        "  open week: no week end in the history yet")

@@ -4,7 +4,9 @@
     future-dated guard, whether the run was incremental, and what it added
     compared with the latest earlier publication of
     fct_segment_membership_published (days of data, segment entries and
-    exits, rule or indicator changes). "This run" = this dbt invocation.
+    exits, rule or indicator changes), and whether the as-of date is an
+    open last period after the latest week end. "This run" = this dbt
+    invocation.
 -#}
 with
 
@@ -16,6 +18,15 @@ as_of as (
         is_inferred,
         future_dated_usage_rows
     from {{ ref('stg_raw__as_of_date') }}
+
+),
+
+as_of_dates as (
+
+    select
+        as_of_date,
+        is_week_end
+    from {{ ref('int_as_of_dates') }}
 
 ),
 
@@ -91,6 +102,16 @@ confirmed_summary as (
 
 ),
 
+week_summary as (
+
+    select
+        max(case when is_week_end then as_of_date end) as last_week_end_date,
+        coalesce(max(case when is_week_end then 0 else 1 end), 0) = 1
+            as is_open_period
+    from as_of_dates
+
+),
+
 earlier_summary as (
 
     select max(published_as_of_date) as previous_published_as_of_date
@@ -134,6 +155,8 @@ final as (
         as_of.is_inferred,
         cast(as_of.future_dated_usage_rows as bigint)
             as future_dated_usage_rows,
+        week_summary.last_week_end_date,
+        week_summary.is_open_period,
         {{ 'true' if flags.FULL_REFRESH else 'false' }} as is_full_refresh,
         (
             earlier_summary.previous_published_as_of_date is not null
@@ -154,6 +177,7 @@ final as (
         this_run_summary.is_rules_change,
         this_run_summary.is_indicators_change
     from as_of
+    cross join week_summary
     cross join this_run_summary
     cross join confirmed_summary
     cross join earlier_summary

@@ -9,10 +9,11 @@
     end, is an open last period (`is_week_end` false) that the next run
     replaces. When the as-of date is a week end it is both.
     `week_index` counts weeks back from the latest week end on or before
-    the as-of date (0 = that week end); the open as-of date has week_index 0
-    of its own (the usage panels count their weekly buckets back from it
-    separately: macros/behaviour.sql). Weeks are counted with a digits cross
-    join (no compile-time query, unlike dbt.date_spine).
+    the as-of date (0 = that week end; the usage panels bucket days back
+    from it, macros/behaviour.sql); the open as-of date has week_index 0 of
+    its own (the usage panels compute it directly from its own days).
+    Weeks are counted with a digits cross join (no compile-time query,
+    unlike dbt.date_spine).
 -#}
 with
 

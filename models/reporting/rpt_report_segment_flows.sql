@@ -1,7 +1,8 @@
 {#-
     Report chart "flows": moves between lifecycle stages and between value
     tiers (fct_segment_transitions entries that name the segment left) in
-    the last 13 weekly as-of dates (a quarter), counted per from -> to.
+    the last 91 days (13 week ends and the as-of date: a quarter), counted
+    per from -> to.
 -#}
 with
 

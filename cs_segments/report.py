@@ -191,8 +191,8 @@ def flows_chart(rows: list[dict]) -> Chart:
             "quarter (13 weeks)", 460)
     moves = sum(r["moves"] for r in rows)
     return Chart("flows", "Flows over the last quarter", fig,
-                 f"{moves:,} moves from fct_segment_transitions in the last 91 "
-                 "days (13 week ends and the as-of date).")
+                 f"{moves:,} moves from fct_segment_transitions in the last "
+                 "91 days (13 week ends and the as-of date).")
 
 
 def sizes_chart(rows: list[dict]) -> Chart:

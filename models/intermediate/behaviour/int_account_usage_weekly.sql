@@ -12,8 +12,8 @@
     The open as-of date (not a week end, an open last period) is computed
     directly, per account, from the daily rows of its 90 days (one row per
     account: a small aggregate), and its last activity date from every day
-    on or before it: two days-to-date passes over the rollup instead of a
-    second grid of buckets (which cost 25 s more at 100,000 accounts).
+    on or before it: two more reads of the rollup instead of a second grid
+    of buckets (which cost 25 s more at 100,000 accounts).
 -#}
 with
 

@@ -9,7 +9,10 @@ the rows of one not in the other are counted both ways with `except all`
 (a multiset comparison) over the columns the two have in common; tables or
 columns present on one side only are listed. Exit status 1 when any table
 differs. Expected differences are the build's own record
-(cs_build.last_invocation) and the as-published log's run columns.
+(cs_build.last_invocation) and the as-published log's run columns. The
+load-metadata columns (LOAD_METADATA_COLUMNS: when a row was written, the
+high-water marks of the incremental usage panels) are left out of the
+comparison: they differ between any two builds by design.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from __future__ import annotations
 import sys
 
 import duckdb
+
+# int_usage_daily.loaded_at, the usage panels' usage_loaded_at.
+LOAD_METADATA_COLUMNS = frozenset({"loaded_at", "usage_loaded_at"})
 
 
 def _columns(con, db: str, schema: str, table: str) -> list[str]:
@@ -45,7 +51,8 @@ def compare(before: str, after: str) -> int:
     for schema, name in sorted(old & new):
         cols_old = _columns(con, "before_db", schema, name)
         cols_new = _columns(con, "after_db", schema, name)
-        common = [c for c in cols_old if c in cols_new]
+        common = [c for c in cols_old
+                  if c in cols_new and c not in LOAD_METADATA_COLUMNS]
         if set(cols_old) != set(cols_new):
             print(f"{schema}.{name}: columns on one side only: "
                   f"{sorted(set(cols_old) ^ set(cols_new))}")

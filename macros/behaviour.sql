@@ -236,3 +236,223 @@
     cast(hash(account_id, coalesce(user_id, ''), event_name)
         as decimal(38, 0)) * {{ weight }}
 {%- endmacro %}
+
+{#-
+    The usage panels (int_account_usage_weekly,
+    int_account_feature_usage_weekly) are incremental on DuckDB: a run
+    recomputes only the as-of dates whose rows can have changed, keyed on
+    as_of_date (delete+insert). The as-of dates recomputed are every one on
+    or after the earliest of (usage_panel_recompute_from):
+    - the earliest day of int_usage_daily loaded since the panel's last
+      build (int_usage_daily.loaded_at later than the panel's high-water
+      mark usage_loaded_at): late rows and the reloaded lookback days;
+    - the earliest as-of date of the spine (int_account_weeks) with a row
+      the panel does not have (a new account, a new week end, a changed
+      `week_ends_on`);
+    - the latest as-of date the panel has (the previous run's as-of date:
+      its is_current and open period end) and the current as-of date.
+    Rows the spine no longer has (the previous open date, week ends older
+    than `history_weeks`, removed accounts) are deleted after the insert
+    (usage_panel_prune, a post-hook in the model's transaction).
+    On Spark the panels are tables, rebuilt whole: delete+insert is not
+    available on its default file format.
+-#}
+{% macro usage_panel_config() %}
+    {{ return(adapter.dispatch('usage_panel_config', 'cs_segments')()) }}
+{% endmacro %}
+
+{% macro default__usage_panel_config() %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'as_of_date',
+        'on_schema_change': 'fail',
+        'post_hook': "{{ usage_panel_prune() }}",
+    }) }}
+{% endmacro %}
+
+{% macro spark__usage_panel_config() %}
+    {{ return({'materialized': 'table'}) }}
+{% endmacro %}
+
+{#- Whether this run of a usage panel adds to the stored rows: an
+    incremental run on a table that has the high-water mark column (a
+    panel built before it existed is rebuilt whole, and dbt's
+    on_schema_change check then asks for a full refresh). -#}
+{% macro usage_panel_is_incremental() %}
+    {#- In a unit test is_incremental() can render as the text 'False',
+        and `this` is none unless the test gives it. -#}
+    {% if this is none %}
+        {{ return(false) }}
+    {% endif %}
+    {% if (is_incremental() | string | lower) != 'true' %}
+        {{ return(false) }}
+    {% endif %}
+    {% if not execute %}
+        {{ return(true) }}
+    {% endif %}
+    {% set names = adapter.get_columns_in_relation(this)
+        | map(attribute='name') | map('lower') | list %}
+    {{ return('usage_loaded_at' in names) }}
+{% endmacro %}
+
+{#- Post-hook of the usage panels: delete the stored rows the spine no
+    longer has (runs after the insert, in the same transaction). -#}
+{% macro usage_panel_prune() %}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where not exists (
+            select 1
+            from {{ ref('int_account_weeks') }} as spine
+            where
+                spine.account_id = {{ this }}.account_id
+                and spine.as_of_date = {{ this }}.as_of_date
+        )
+    {% endif %}
+{% endmacro %}
+
+{#- The timestamp the current dbt invocation started (UTC), as a SQL
+    timestamp literal: the loaded_at of int_usage_daily. -#}
+{% macro run_started_at_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{#-
+    The CTEs that decide what a run of a usage panel recomputes (see
+    usage_panel_config), ending in `recompute` (one row):
+    recompute_from_date, the earliest as-of date recomputed (every later
+    one is), and usage_loaded_at, the panel's new high-water mark (the
+    latest int_usage_daily.loaded_at). A full build recomputes from the
+    first as-of date. `incremental` from usage_panel_is_incremental();
+    `stored_keys_where` filters {{ this }} to one row per account and
+    as-of date; `everything_changed`, a SQL condition that forces a
+    recompute of every as-of date (the feature panel: its key features
+    changed).
+-#}
+{% macro usage_panel_recompute(incremental, stored_keys_where='true',
+                               everything_changed='false') -%}
+usage_loads as (
+
+    select
+        activity_date,
+        loaded_at
+    from {{ ref('int_usage_daily') }}
+
+),
+
+grid_bounds as (
+
+    select
+        min(as_of_date) as first_as_of_date,
+        max(as_of_date) as current_as_of_date
+    from {{ ref('int_as_of_dates') }}
+
+),
+
+{% if incremental -%}
+stored_marks as (
+
+    select
+        max(usage_loaded_at) as usage_loaded_at,
+        max(as_of_date) as latest_stored_date
+    from {{ this }}
+
+),
+
+stored_keys as (
+
+    select
+        account_id,
+        as_of_date
+    from {{ this }}
+    where {{ stored_keys_where }}
+
+),
+
+spine_keys as (
+
+    select
+        account_id,
+        as_of_date
+    from {{ ref('int_account_weeks') }}
+
+),
+
+new_loads as (
+
+    -- The days of int_usage_daily written since the panel's last build.
+    select
+        max(usage_loads.loaded_at) as usage_loaded_at,
+        min(
+            case
+                when
+                    stored_marks.usage_loaded_at is null
+                    or usage_loads.loaded_at > stored_marks.usage_loaded_at
+                    then usage_loads.activity_date
+            end
+        ) as first_loaded_date
+    from usage_loads
+    cross join stored_marks
+
+),
+
+added_keys as (
+
+    -- Rows of the spine the panel does not have yet.
+    select min(spine_keys.as_of_date) as first_added_date
+    from spine_keys
+    left join stored_keys
+        on
+            spine_keys.account_id = stored_keys.account_id
+            and spine_keys.as_of_date = stored_keys.as_of_date
+    where stored_keys.account_id is null
+
+),
+
+recompute as (
+
+    select
+        new_loads.usage_loaded_at,
+        case
+            when
+                stored_marks.latest_stored_date is null
+                or ({{ everything_changed }})
+                then grid_bounds.first_as_of_date
+            else least(
+                coalesce(
+                    new_loads.first_loaded_date,
+                    grid_bounds.current_as_of_date
+                ),
+                coalesce(
+                    added_keys.first_added_date,
+                    grid_bounds.current_as_of_date
+                ),
+                stored_marks.latest_stored_date,
+                grid_bounds.current_as_of_date
+            )
+        end as recompute_from_date
+    from new_loads
+    cross join stored_marks
+    cross join added_keys
+    cross join grid_bounds
+
+)
+{%- else -%}
+loads_mark as (
+
+    select max(loaded_at) as usage_loaded_at
+    from usage_loads
+
+),
+
+recompute as (
+
+    select
+        loads_mark.usage_loaded_at,
+        grid_bounds.first_as_of_date as recompute_from_date
+    from grid_bounds
+    cross join loads_mark
+
+)
+{%- endif %}
+{%- endmacro %}

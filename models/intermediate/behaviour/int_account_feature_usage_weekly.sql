@@ -23,7 +23,15 @@
     counted back from the latest one. The open as-of date (not a week end,
     an open last period) is computed directly, per account and key feature,
     from the daily rows of its 90 days.
+    Incremental on DuckDB, like int_account_usage_weekly
+    (usage_panel_config, macros/behaviour.sql): a run recomputes the as-of
+    dates on or after the earliest day loaded into int_usage_daily since
+    the panel's last build (or a new row of the spine), and the open date,
+    reading only the days their windows reach; every as-of date when the
+    key features of the event_catalog seed changed.
 -#}
+{{ config(**usage_panel_config()) }}
+{%- set incremental = usage_panel_is_incremental() %}
 with
 
 account_weeks as (
@@ -76,6 +84,34 @@ key_features as (
 
 ),
 
+{% if incremental -%}
+stored_features as (
+
+    -- The key features of the stored rows (one set for every as-of date:
+    -- a change of the set recomputes them all).
+    select distinct event_name
+    from {{ this }}
+    where as_of_date = (select max(as_of_date) from {{ this }})
+
+),
+
+first_key_feature as (
+
+    select min(event_name) as event_name
+    from {{ ref('event_catalog') }}
+    where is_key_feature = true
+
+),
+
+{% endif -%}
+{{ usage_panel_recompute(
+    incremental,
+    stored_keys_where="event_name = (select event_name from first_key_feature)",
+    everything_changed="exists (select event_name from key_features except "
+        ~ "select event_name from stored_features) or exists (select "
+        ~ "event_name from stored_features except select event_name from "
+        ~ "key_features)") }},
+
 -- The rollup is read three times, by three import CTEs (feature totals,
 -- users, the open date's days): one CTE read by two queries would be
 -- materialized whole (every daily row) first.
@@ -117,12 +153,22 @@ usage_daily_open as (
 latest_week_end as (
 
     -- The end of the week ends' grid (week_index 0): the buckets count
-    -- back from it.
+    -- back from it; the oldest week end this run recomputes (null when
+    -- none is).
     select
-        max(case when week_index = 0 then as_of_date end)
-            as week_end_date,
-        max(week_index) as oldest_week_index
+        max(
+            case
+                when as_of_dates.week_index = 0 then as_of_dates.as_of_date
+            end
+        ) as week_end_date,
+        max(
+            case
+                when as_of_dates.as_of_date >= recompute.recompute_from_date
+                    then as_of_dates.week_index
+            end
+        ) as oldest_week_index
     from as_of_dates
+    cross join recompute
 
 ),
 
@@ -131,6 +177,7 @@ usage_bounds as (
     -- The days any window of the panel reaches (macros/behaviour.sql).
     select
         week_end_date,
+        oldest_week_index,
         {{ usage_first_day_reached('week_end_date', 'oldest_week_index') }}
             as first_usage_date
     from latest_week_end
@@ -285,6 +332,8 @@ timeline_rows as (
         0 as users_30d_delta
     from account_weeks
     cross join key_features
+    cross join usage_bounds
+    where account_weeks.week_index <= usage_bounds.oldest_week_index
 
     union all
 
@@ -429,11 +478,28 @@ open_rows as (
 
 ),
 
-final as (
+panel_rows as (
 
     select * from week_end_rows
     union all
     select * from open_rows
+
+),
+
+final as (
+
+    select
+        panel_rows.account_id,
+        panel_rows.as_of_date,
+        panel_rows.is_current,
+        panel_rows.event_name,
+        panel_rows.events_30d,
+        panel_rows.events_prior_30d,
+        panel_rows.events_90d,
+        panel_rows.active_users_30d,
+        recompute.usage_loaded_at
+    from panel_rows
+    cross join recompute
 
 )
 

@@ -11,6 +11,10 @@
       stored one: late rows dated before the last processed day are
       detected and loaded (`usage_daily_detect_changed_days`, default true;
       one grouped pass over the staged usage, by day only).
+    Each row carries `loaded_at`: when the run that wrote its day started.
+    The usage panels (int_account_usage_weekly and
+    int_account_feature_usage_weekly, incremental) recompute the week ends
+    on or after the earliest day loaded since their own last build.
     tests/assert_usage_daily_reconciles.sql checks that the rollup equals
     the staged usage; when it fails (a correction that keeps a day's total,
     a day whose events all vanished, the as-of date moved backwards), run
@@ -123,7 +127,8 @@ final as (
         user_id,
         event_name,
         activity_date,
-        cast(event_count as bigint) as event_count
+        cast(event_count as bigint) as event_count,
+        {{ run_started_at_timestamp() }} as loaded_at
     from rolled_up
 
 )

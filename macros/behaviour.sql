@@ -242,7 +242,7 @@
     int_account_feature_usage_weekly) are incremental on DuckDB: a run
     recomputes only the as-of dates whose rows can have changed, keyed on
     as_of_date (delete+insert). The as-of dates recomputed are every one on
-    or after the earliest of (usage_panel_recompute_from):
+    or after the earliest of (usage_panel_recompute, below):
     - the earliest day of int_usage_daily loaded since the panel's last
       build (int_usage_daily.loaded_at later than the panel's high-water
       mark usage_loaded_at): late rows and the reloaded lookback days;

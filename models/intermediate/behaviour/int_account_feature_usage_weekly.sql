@@ -109,8 +109,7 @@ stored_features as (
 first_key_feature as (
 
     select min(event_name) as event_name
-    from {{ ref('event_catalog') }}
-    where is_key_feature = true
+    from key_features
 
 ),
 

@@ -14,6 +14,33 @@
     under the 3GB cap in a daily run at 100,000 accounts (the same
     warehouse state failed again when the model was run alone).
 -#}
+{#- The parts stacked in `parts` below: each CTE and the columns it adds
+    (the spine adds is_current, which marks its rows). -#}
+{%- set stacked_parts = [
+    ('account_weeks', ['is_current']),
+    ('usage', [
+        'active_users_30d', 'active_users_90d', 'events_30d',
+        'events_prior_30d', 'events_90d', 'last_activity_date',
+    ]),
+    ('key_features_adopted', [
+        'key_features_adopted_30d', 'key_features_adopted_90d',
+    ]),
+    ('support', [
+        'tickets_30d', 'tickets_90d', 'high_priority_tickets_90d',
+        'open_tickets',
+    ]),
+    ('nps', ['latest_nps_score', 'nps_90d_avg', 'nps_responses_90d']),
+    ('billing', [
+        'licensed_seats', 'overdue_invoices', 'mrr_usd',
+        'mrr_usd_contraction_baseline', 'recent_contraction',
+    ]),
+] -%}
+{%- set stacked_columns = [] -%}
+{%- for part, columns in stacked_parts -%}
+    {%- for column in columns -%}
+        {%- do stacked_columns.append(column) -%}
+    {%- endfor -%}
+{%- endfor %}
 with
 
 account_weeks as (
@@ -81,171 +108,24 @@ parts as (
     -- as-of date below: one hash aggregate, which DuckDB spills, instead
     -- of five left joins whose hash tables (6.9 M rows each at 100,000
     -- accounts) are all held at once (out of memory under the 3GB cap).
-    select
-        account_id,
-        as_of_date,
-        is_current,
-        null as active_users_30d,
-        null as active_users_90d,
-        null as events_30d,
-        null as events_prior_30d,
-        null as events_90d,
-        null as last_activity_date,
-        null as key_features_adopted_30d,
-        null as key_features_adopted_90d,
-        null as tickets_30d,
-        null as tickets_90d,
-        null as high_priority_tickets_90d,
-        null as open_tickets,
-        null as latest_nps_score,
-        null as nps_90d_avg,
-        null as nps_responses_90d,
-        null as licensed_seats,
-        null as overdue_invoices,
-        null as mrr_usd,
-        null as mrr_usd_contraction_baseline,
-        null as recent_contraction
-    from account_weeks
-
-    union all
-
-    select
-        account_id,
-        as_of_date,
-        null as is_current,
-        active_users_30d,
-        active_users_90d,
-        events_30d,
-        events_prior_30d,
-        events_90d,
-        last_activity_date,
-        null as key_features_adopted_30d,
-        null as key_features_adopted_90d,
-        null as tickets_30d,
-        null as tickets_90d,
-        null as high_priority_tickets_90d,
-        null as open_tickets,
-        null as latest_nps_score,
-        null as nps_90d_avg,
-        null as nps_responses_90d,
-        null as licensed_seats,
-        null as overdue_invoices,
-        null as mrr_usd,
-        null as mrr_usd_contraction_baseline,
-        null as recent_contraction
-    from usage
-
-    union all
-
-    select
-        account_id,
-        as_of_date,
-        null as is_current,
-        null as active_users_30d,
-        null as active_users_90d,
-        null as events_30d,
-        null as events_prior_30d,
-        null as events_90d,
-        null as last_activity_date,
-        key_features_adopted_30d,
-        key_features_adopted_90d,
-        null as tickets_30d,
-        null as tickets_90d,
-        null as high_priority_tickets_90d,
-        null as open_tickets,
-        null as latest_nps_score,
-        null as nps_90d_avg,
-        null as nps_responses_90d,
-        null as licensed_seats,
-        null as overdue_invoices,
-        null as mrr_usd,
-        null as mrr_usd_contraction_baseline,
-        null as recent_contraction
-    from key_features_adopted
-
-    union all
-
-    select
-        account_id,
-        as_of_date,
-        null as is_current,
-        null as active_users_30d,
-        null as active_users_90d,
-        null as events_30d,
-        null as events_prior_30d,
-        null as events_90d,
-        null as last_activity_date,
-        null as key_features_adopted_30d,
-        null as key_features_adopted_90d,
-        tickets_30d,
-        tickets_90d,
-        high_priority_tickets_90d,
-        open_tickets,
-        null as latest_nps_score,
-        null as nps_90d_avg,
-        null as nps_responses_90d,
-        null as licensed_seats,
-        null as overdue_invoices,
-        null as mrr_usd,
-        null as mrr_usd_contraction_baseline,
-        null as recent_contraction
-    from support
-
-    union all
-
-    select
-        account_id,
-        as_of_date,
-        null as is_current,
-        null as active_users_30d,
-        null as active_users_90d,
-        null as events_30d,
-        null as events_prior_30d,
-        null as events_90d,
-        null as last_activity_date,
-        null as key_features_adopted_30d,
-        null as key_features_adopted_90d,
-        null as tickets_30d,
-        null as tickets_90d,
-        null as high_priority_tickets_90d,
-        null as open_tickets,
-        latest_nps_score,
-        nps_90d_avg,
-        nps_responses_90d,
-        null as licensed_seats,
-        null as overdue_invoices,
-        null as mrr_usd,
-        null as mrr_usd_contraction_baseline,
-        null as recent_contraction
-    from nps
-
-    union all
-
-    select
-        account_id,
-        as_of_date,
-        null as is_current,
-        null as active_users_30d,
-        null as active_users_90d,
-        null as events_30d,
-        null as events_prior_30d,
-        null as events_90d,
-        null as last_activity_date,
-        null as key_features_adopted_30d,
-        null as key_features_adopted_90d,
-        null as tickets_30d,
-        null as tickets_90d,
-        null as high_priority_tickets_90d,
-        null as open_tickets,
-        null as latest_nps_score,
-        null as nps_90d_avg,
-        null as nps_responses_90d,
-        licensed_seats,
-        overdue_invoices,
-        mrr_usd,
-        mrr_usd_contraction_baseline,
-        recent_contraction
-    from billing
+    -- Each branch selects its own columns and null for every other one.
+    {% for part, columns in stacked_parts %}
+        select
+            account_id,
+            as_of_date,
+            {% for column in stacked_columns -%}
+                {% if column in columns -%}
+                    {{ column }}
+                {%- else -%}
+                    null as {{ column }}
+                {%- endif %}
+                {%- if not loop.last %},{% endif %}
+            {% endfor -%}
+        from {{ part }}
+        {% if not loop.last %}
+            union all
+        {% endif %}
+    {%- endfor %}
 
 ),
 
@@ -257,27 +137,10 @@ combined as (
     select
         account_id,
         as_of_date,
-        max(is_current) as is_current,
-        max(active_users_30d) as active_users_30d,
-        max(active_users_90d) as active_users_90d,
-        max(events_30d) as events_30d,
-        max(events_prior_30d) as events_prior_30d,
-        max(events_90d) as events_90d,
-        max(last_activity_date) as last_activity_date,
-        max(key_features_adopted_30d) as key_features_adopted_30d,
-        max(key_features_adopted_90d) as key_features_adopted_90d,
-        max(tickets_30d) as tickets_30d,
-        max(tickets_90d) as tickets_90d,
-        max(high_priority_tickets_90d) as high_priority_tickets_90d,
-        max(open_tickets) as open_tickets,
-        max(latest_nps_score) as latest_nps_score,
-        max(nps_90d_avg) as nps_90d_avg,
-        max(nps_responses_90d) as nps_responses_90d,
-        max(licensed_seats) as licensed_seats,
-        max(overdue_invoices) as overdue_invoices,
-        max(mrr_usd) as mrr_usd,
-        max(mrr_usd_contraction_baseline) as mrr_usd_contraction_baseline,
-        max(recent_contraction) as recent_contraction
+        {% for column in stacked_columns -%}
+            max({{ column }}) as {{ column }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor -%}
     from parts
     group by 1, 2
     having max(case when is_current is not null then 1 else 0 end) = 1

@@ -21,7 +21,8 @@ import sys
 
 import duckdb
 
-# int_usage_daily.loaded_at, the usage panels' usage_loaded_at.
+# int_usage_daily.loaded_at; usage_loaded_at of the usage panels and
+# int_account_activation.
 LOAD_METADATA_COLUMNS = frozenset({"loaded_at", "usage_loaded_at"})
 
 

@@ -83,8 +83,9 @@ def relations(db: Path) -> list[tuple[str, str]]:
 
 
 # When a row was written (int_usage_daily.loaded_at) and the high-water
-# marks of the incremental usage panels (usage_loaded_at): metadata that
-# differs between any two builds, left out of every comparison.
+# marks of the incremental usage panels and int_account_activation
+# (usage_loaded_at): metadata that differs between any two builds, left out
+# of every comparison.
 LOAD_METADATA_COLUMNS = ("loaded_at", "usage_loaded_at")
 
 

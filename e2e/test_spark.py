@@ -86,6 +86,8 @@ EXCLUDED_COLUMNS = {
         "the panel's high-water mark: a loaded_at (wall clock)",
     ("intermediate.int_account_feature_usage_weekly", "usage_loaded_at"):
         "the panel's high-water mark: a loaded_at (wall clock)",
+    ("intermediate.int_account_activation", "usage_loaded_at"):
+        "the model's high-water mark: a loaded_at (wall clock)",
 }
 # Marts allowed to have no row on this tiny data (they are still compared).
 MAX_EMPTY_MARTS = 0

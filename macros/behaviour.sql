@@ -275,10 +275,11 @@
     {{ return({'materialized': 'table'}) }}
 {% endmacro %}
 
-{#- Whether this run of a usage panel adds to the stored rows: an
-    incremental run on a table that has the high-water mark column (a
-    panel built before it existed is rebuilt whole, and dbt's
-    on_schema_change check then asks for a full refresh). -#}
+{#- Whether this run of a usage panel (or of int_account_activation, which
+    keeps the same mark) adds to the stored rows: an incremental run on a
+    table that has the high-water mark column usage_loaded_at (a table built
+    before it existed is rebuilt whole, and dbt's on_schema_change check
+    then asks for a full refresh). -#}
 {% macro usage_panel_is_incremental() %}
     {#- In a unit test is_incremental() can render as the text 'False',
         and `this` is none unless the test gives it. -#}

@@ -46,3 +46,48 @@
         else {{ add_months(start, '12 * (' ~ years_done ~ ' + 2)') }}
     end
 {%- endmacro %}
+
+{#-
+    int_account_activation is incremental on DuckDB (see the model): every
+    run rewrites each row it keeps or recomputes (delete+insert on
+    account_id), stamped with the new high-water mark usage_loaded_at and
+    the current activation vars; the post-hook, in the same transaction,
+    deletes the rows the run did not write (accounts no longer activated).
+    On Spark it is a table, rebuilt whole (delete+insert is not available
+    on its default file format).
+-#}
+{% macro lifecycle_activation_config() %}
+    {{ return(adapter.dispatch(
+        'lifecycle_activation_config', 'cs_segments')()) }}
+{% endmacro %}
+
+{% macro default__lifecycle_activation_config() %}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'account_id',
+        'on_schema_change': 'fail',
+        'post_hook': "{{ lifecycle_activation_prune() }}",
+    }) }}
+{% endmacro %}
+
+{% macro spark__lifecycle_activation_config() %}
+    {{ return({'materialized': 'table'}) }}
+{% endmacro %}
+
+{#- Post-hook of int_account_activation: delete the rows this run did not
+    write (an older mark or other vars than the run's). -#}
+{% macro lifecycle_activation_prune() %}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where
+            usage_loaded_at is distinct from (
+                select max(usage_daily.loaded_at)
+                from {{ ref('int_usage_daily') }} as usage_daily
+            )
+            or activation_active_users
+            <> {{ var('lifecycle_activation_active_users') }}
+            or activation_window_days
+            <> {{ var('lifecycle_activation_window_days') }}
+    {% endif %}
+{% endmacro %}

@@ -12,7 +12,7 @@
     - Spark: insert_overwrite with partition_by activity_date (dynamic
       partition overwrite). `unique_key` on Spark's default parquet format
       silently appends duplicates, so it is not used there.
-    A full rebuild: `dbt build --full-refresh --select int_usage_daily`.
+    A full rebuild: `dbt build --full-refresh --select int_usage_daily+`.
     Needed when tests/assert_usage_daily_reconciles.sql fails: after a
     correction of older usage that keeps each day's total, or after moving
     var `as_of_date` backwards (rows after the new as-of date stay in the
@@ -251,27 +251,43 @@
       `week_ends_on`);
     - the latest as-of date the panel has (the previous run's as-of date:
       its is_current and open period end) and the current as-of date.
-    Rows the spine no longer has (the previous open date, week ends older
+    Every as-of date is recomputed when every day of int_usage_daily was
+    loaded since the panel's last build (the rollup was rebuilt on its own
+    and may have lost days) or, in the feature panel, when the key features
+    change. Rows the spine no longer has (the previous open date, week ends older
     than `history_weeks`, removed accounts) are deleted after the insert
     (usage_panel_prune, a post-hook in the model's transaction).
     On Spark the panels are tables, rebuilt whole: delete+insert is not
     available on its default file format.
 -#}
 {% macro usage_panel_config() %}
-    {{ return(adapter.dispatch('usage_panel_config', 'cs_segments')()) }}
+    {{ return(delete_insert_or_table_config(
+        'as_of_date', "{{ usage_panel_prune() }}")) }}
 {% endmacro %}
 
-{% macro default__usage_panel_config() %}
+{#- The config of a model that is incremental by delete+insert on
+    `unique_key` on DuckDB, with a post-hook (a SQL template rendered at run
+    time, in the model's transaction), and a plain table on Spark
+    (delete+insert is not available on its default file format): the usage
+    panels (usage_panel_config) and int_account_activation
+    (lifecycle_activation_config, macros/lifecycle.sql). -#}
+{% macro delete_insert_or_table_config(unique_key, post_hook) %}
+    {{ return(adapter.dispatch(
+        'delete_insert_or_table_config', 'cs_segments')(
+        unique_key, post_hook)) }}
+{% endmacro %}
+
+{% macro default__delete_insert_or_table_config(unique_key, post_hook) %}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
-        'unique_key': 'as_of_date',
+        'unique_key': unique_key,
         'on_schema_change': 'fail',
-        'post_hook': "{{ usage_panel_prune() }}",
+        'post_hook': post_hook,
     }) }}
 {% endmacro %}
 
-{% macro spark__usage_panel_config() %}
+{% macro spark__delete_insert_or_table_config(unique_key, post_hook) %}
     {{ return({'materialized': 'table'}) }}
 {% endmacro %}
 
@@ -384,6 +400,7 @@ new_loads as (
     -- The days of int_usage_daily written since the panel's last build.
     select
         max(usage_loads.loaded_at) as usage_loaded_at,
+        min(usage_loads.loaded_at) as earliest_loaded_at,
         min(
             case
                 when
@@ -415,8 +432,11 @@ recompute as (
     select
         new_loads.usage_loaded_at,
         case
+            -- Every day of the rollup loaded since the panel's last build
+            -- (it was rebuilt on its own, and may have lost days).
             when
                 stored_marks.latest_stored_date is null
+                or new_loads.earliest_loaded_at > stored_marks.usage_loaded_at
                 or ({{ everything_changed }})
                 then grid_bounds.first_as_of_date
             else least(

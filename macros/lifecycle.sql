@@ -57,22 +57,8 @@
     on its default file format).
 -#}
 {% macro lifecycle_activation_config() %}
-    {{ return(adapter.dispatch(
-        'lifecycle_activation_config', 'cs_segments')()) }}
-{% endmacro %}
-
-{% macro default__lifecycle_activation_config() %}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'delete+insert',
-        'unique_key': 'account_id',
-        'on_schema_change': 'fail',
-        'post_hook': "{{ lifecycle_activation_prune() }}",
-    }) }}
-{% endmacro %}
-
-{% macro spark__lifecycle_activation_config() %}
-    {{ return({'materialized': 'table'}) }}
+    {{ return(delete_insert_or_table_config(
+        'account_id', "{{ lifecycle_activation_prune() }}")) }}
 {% endmacro %}
 
 {#- Post-hook of int_account_activation: delete the rows this run did not

@@ -21,7 +21,9 @@
     is recomputed from the user days on or after D - W, the only days
     whose windows reach D or later (its counts before D, from fewer days,
     can only be lower, and were below the threshold). A change of either
-    activation var recomputes every account. Each run rewrites every row
+    activation var recomputes every account, and so does a rollup whose
+    every day was loaded since (rebuilt on its own: days may be gone). Each
+    run rewrites every row
     with the new mark and the current vars; a post-hook deletes the rows it
     did not write (accounts no longer activated).
 -#}
@@ -94,9 +96,13 @@ recompute as (
         max(usage_loads.loaded_at) as usage_loaded_at,
         {% if incremental -%}
             case
+                -- Every day of the rollup loaded since (it was rebuilt
+                -- on its own, and may have lost days): all recomputed.
                 when
                     max(stored_marks.usage_loaded_at) is null
                     or max(stored_marks.rule_changed) = 1
+                    or min(usage_loads.loaded_at)
+                    > max(stored_marks.usage_loaded_at)
                     then cast('1900-01-01' as date)
                 else
                     min(

@@ -23,9 +23,9 @@
     can only be lower, and were below the threshold). A change of either
     activation var recomputes every account, and so does a rollup whose
     every day was loaded since (rebuilt on its own: days may be gone). Each
-    run rewrites every row
-    with the new mark and the current vars; a post-hook deletes the rows it
-    did not write (accounts no longer activated).
+    run rewrites every row with the new mark and the current vars; a
+    post-hook deletes the rows it did not write (accounts no longer
+    activated).
 -#}
 {%- set min_users = var('lifecycle_activation_active_users') -%}
 {%- set window_days = var('lifecycle_activation_window_days') -%}

@@ -254,9 +254,9 @@
     Every as-of date is recomputed when every day of int_usage_daily was
     loaded since the panel's last build (the rollup was rebuilt on its own
     and may have lost days) or, in the feature panel, when the key features
-    change. Rows the spine no longer has (the previous open date, week ends older
-    than `history_weeks`, removed accounts) are deleted after the insert
-    (usage_panel_prune, a post-hook in the model's transaction).
+    change. Rows the spine no longer has (the previous open date, week ends
+    older than `history_weeks`, removed accounts) are deleted after the
+    insert (usage_panel_prune, a post-hook in the model's transaction).
     On Spark the panels are tables, rebuilt whole: delete+insert is not
     available on its default file format.
 -#}

@@ -104,11 +104,8 @@ key_features_adopted as (
 
 parts as (
 
-    -- The spine and each part, one branch each, summed per account and
-    -- as-of date below: one hash aggregate, which DuckDB spills, instead
-    -- of five left joins whose hash tables (6.9 M rows each at 100,000
-    -- accounts) are all held at once (out of memory under the 3GB cap).
-    -- Each branch selects its own columns and null for every other one.
+    -- The spine and each part, one branch each (its own columns, null
+    -- for every other one), grouped below: see "Memory" in the header.
     {% for part, columns in stacked_parts %}
         select
             account_id,

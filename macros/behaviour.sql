@@ -56,6 +56,51 @@
 {% endmacro %}
 
 {#-
+    The account-wide candidate behaviours, one entry per behaviour_key: the
+    condition that makes it present on a row of int_account_behaviour_weekly
+    (never null) and the measure behind it. Read by
+    int_account_behaviour_candidates_weekly (which evaluates them) and
+    int_behaviour_candidate_keys (which lists them), so a behaviour added
+    here is both evaluated and analysed. Thresholds are vars of the
+    behaviour section of dbt_project.yml. no_activity_14d: never active
+    counts as inactive.
+-#}
+{% macro behaviour_account_candidates() %}
+    {{ return([
+        {'key': 'usage_decline',
+         'is_present': 'coalesce(usage_trend_ratio < '
+            ~ var('behaviour_usage_decline_ratio') ~ ', false)',
+         'metric': 'usage_trend_ratio'},
+        {'key': 'low_seat_utilisation',
+         'is_present': 'coalesce(seat_utilisation_30d < '
+            ~ var('behaviour_low_seat_utilisation') ~ ', false)',
+         'metric': 'seat_utilisation_30d'},
+        {'key': 'no_activity_14d',
+         'is_present': 'coalesce(days_since_last_activity >= '
+            ~ var('behaviour_inactive_days') ~ ', true)',
+         'metric': 'days_since_last_activity'},
+        {'key': 'high_priority_tickets',
+         'is_present': 'high_priority_tickets_90d >= '
+            ~ var('behaviour_high_priority_tickets_min'),
+         'metric': 'high_priority_tickets_90d'},
+        {'key': 'nps_detractor',
+         'is_present': 'coalesce(latest_nps_score <= '
+            ~ var('behaviour_nps_detractor_max') ~ ', false)',
+         'metric': 'latest_nps_score'},
+        {'key': 'overdue_invoice',
+         'is_present': 'overdue_invoices >= 1',
+         'metric': 'overdue_invoices'},
+        {'key': 'recent_contraction',
+         'is_present': 'recent_contraction = true',
+         'metric': 'mrr_usd'},
+        {'key': 'few_active_users',
+         'is_present': 'active_users_30d <= '
+            ~ var('behaviour_few_active_users_max'),
+         'metric': 'active_users_30d'},
+    ]) }}
+{% endmacro %}
+
+{#-
     The date `days` days before the date expression `date_expr`, as a date
     (dbt.dateadd returns a timestamp on some engines).
 -#}

@@ -10,9 +10,8 @@ with
 
 candidate_keys as (
 
-    select distinct behaviour_key
-    from {{ ref('int_account_behaviour_candidates_weekly') }}
-    where is_current = true
+    select behaviour_key
+    from {{ ref('int_behaviour_candidate_keys') }}
 
 ),
 

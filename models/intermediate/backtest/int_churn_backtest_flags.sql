@@ -41,7 +41,6 @@ candidates as (
         as_of_date,
         behaviour_key
     from {{ ref('int_account_behaviour_candidates_weekly') }}
-    where is_present = true
 
 ),
 

@@ -13,14 +13,31 @@
 {%- set float_type = behaviour_type_float() -%}
 with
 
+-- Present behaviours only: an observation without a row here is an
+-- observation without the behaviour (as in int_churn_indicator_lift).
 candidates as (
 
     select
         account_id,
         as_of_date,
-        behaviour_key,
-        is_present
+        behaviour_key
     from {{ ref('int_account_behaviour_candidates_weekly') }}
+
+),
+
+candidate_keys as (
+
+    select behaviour_key
+    from {{ ref('int_behaviour_candidate_keys') }}
+
+),
+
+spine as (
+
+    select
+        account_id,
+        as_of_date
+    from {{ ref('int_account_weeks') }}
 
 ),
 
@@ -53,19 +70,38 @@ cutoffs as (
 
 ),
 
-observations as (
+-- Each event whose account is on the spine at its observation date, with
+-- every candidate behaviour, present or not.
+observed_events as (
 
     select
         events.account_id,
         events.event_date,
         events.is_churn,
-        candidates.behaviour_key,
-        candidates.is_present
+        events.observation_date
     from events
-    inner join candidates
+    inner join spine
         on
-            events.account_id = candidates.account_id
-            and events.observation_date = candidates.as_of_date
+            events.account_id = spine.account_id
+            and events.observation_date = spine.as_of_date
+
+),
+
+observations as (
+
+    select
+        observed_events.account_id,
+        observed_events.event_date,
+        observed_events.is_churn,
+        candidate_keys.behaviour_key,
+        candidates.account_id is not null as is_present
+    from observed_events
+    cross join candidate_keys
+    left join candidates
+        on
+            observed_events.account_id = candidates.account_id
+            and observed_events.observation_date = candidates.as_of_date
+            and candidate_keys.behaviour_key = candidates.behaviour_key
 
 ),
 

@@ -13,7 +13,6 @@ candidates as (
         as_of_date,
         is_current,
         behaviour_key,
-        is_present,
         metric_value
     from {{ ref('int_account_behaviour_candidates_weekly') }}
 
@@ -43,7 +42,6 @@ final as (
     from candidates
     inner join indicator_lift
         on candidates.behaviour_key = indicator_lift.behaviour_key
-    where candidates.is_present = true
 
 )
 

@@ -28,23 +28,31 @@
 {%- set float_type = behaviour_type_float() -%}
 with
 
+-- Present behaviours only: an observation without a row here is an
+-- observation without the behaviour.
 candidates as (
 
     select
         account_id,
         as_of_date,
-        behaviour_key,
-        is_present
+        behaviour_key
     from {{ ref('int_account_behaviour_candidates_weekly') }}
 
 ),
 
--- The behaviour keys by a second import CTE: one CTE read by two queries
--- would be materialized whole first (123 M rows at 100,000 accounts).
 candidate_keys as (
 
-    select distinct behaviour_key
-    from {{ ref('int_account_behaviour_candidates_weekly') }}
+    select behaviour_key
+    from {{ ref('int_behaviour_candidate_keys') }}
+
+),
+
+spine as (
+
+    select
+        account_id,
+        as_of_date
+    from {{ ref('int_account_weeks') }}
 
 ),
 
@@ -83,21 +91,38 @@ behaviour_keys as (
 
 ),
 
-observations as (
+-- Each event whose account is on the spine at its observation date, with
+-- every analysed behaviour, present or not.
+observed_events as (
 
     select
         events.account_id,
         events.event_date,
         events.is_churn,
-        candidates.behaviour_key,
-        candidates.is_present
+        events.observation_date
     from events
-    inner join candidates
+    inner join spine
         on
-            events.account_id = candidates.account_id
-            and events.observation_date = candidates.as_of_date
-    inner join offered_behaviours
-        on candidates.behaviour_key = offered_behaviours.behaviour_key
+            events.account_id = spine.account_id
+            and events.observation_date = spine.as_of_date
+
+),
+
+observations as (
+
+    select
+        observed_events.account_id,
+        observed_events.event_date,
+        observed_events.is_churn,
+        behaviour_keys.behaviour_key,
+        candidates.account_id is not null as is_present
+    from observed_events
+    cross join behaviour_keys
+    left join candidates
+        on
+            observed_events.account_id = candidates.account_id
+            and observed_events.observation_date = candidates.as_of_date
+            and behaviour_keys.behaviour_key = candidates.behaviour_key
 
 ),
 

@@ -6,7 +6,11 @@ the README's check command; the other e2e modules read its warehouse.
 
 from __future__ import annotations
 
-from conftest import query
+import shutil
+
+import duckdb
+
+from conftest import query, run_dbt
 
 
 def test_full_build_passes_every_test(full_build):
@@ -74,3 +78,91 @@ def test_unique_combination_finds_every_repeat(full_build):
             f" order by user_id nulls first",
         )
         assert found == expected, (name, found)
+
+
+USAGE_DAILY_UNIQUE = "test_name:unique_combination,int_usage_daily"
+PASS_KEY = ("unique_combination:intermediate.int_usage_daily:"
+            "account_id,user_id,event_name,activity_date")
+
+
+def _pass_marks(db_path) -> list:
+    return query(db_path, "select passed_run_started_at from "
+                 f"cs_build.test_passes where test_key = '{PASS_KEY}'")
+
+
+def _usage_daily_unique(run):
+    """The result of int_usage_daily's uniqueness test in `run`."""
+    found = [node_result for node_result in run.result.results
+             if node_result.node.name.startswith(
+                 "unique_combination_int_usage_daily_")]
+    assert len(found) == 1, run.text
+    return found[0]
+
+
+def _usage_daily_unique_status(run) -> str:
+    return str(_usage_daily_unique(run).status)
+
+
+def test_usage_daily_uniqueness_checks_days_loaded_since_last_pass(
+        full_db, generated_raw, tmp_path):
+    """The uniqueness test of int_usage_daily compares the rows of the days
+    with a row loaded since it last passed (macros/test_passes.sql): a copy
+    of a row loaded next to the old one is found, and found again on the
+    next run (a failure records no pass); once fixed the test passes and
+    its mark moves on. A copy that keeps the old loaded_at (a change made
+    outside dbt) is not checked again, unless data_tests_check_all_rows. A
+    run with --empty (which reads no row) records no pass."""
+    assert len(_pass_marks(full_db)) == 1, "the full build recorded no pass"
+    (built_mark,), = _pass_marks(full_db)
+    workdir = tmp_path / "wh"
+    workdir.mkdir()
+    shutil.copy(full_db, workdir / "wh.duckdb")
+    db_path = workdir / "wh.duckdb"
+    later = "cast(max(loaded_at) + interval 1 second as timestamp)"
+    con = duckdb.connect(str(db_path))
+    # a reloaded day whose old copy of one row was left behind
+    con.execute(f"""
+        insert into intermediate.int_usage_daily
+        select * replace (
+            (select {later} from intermediate.int_usage_daily) as loaded_at)
+        from intermediate.int_usage_daily
+        where activity_date = (
+            select max(activity_date) from intermediate.int_usage_daily)
+        limit 1
+    """)
+    con.close()
+
+    def run_test(dbt_vars=None):
+        return run_dbt(["test", "--select", USAGE_DAILY_UNIQUE],
+                       workdir=workdir, raw_dir=generated_raw,
+                       dbt_vars=dbt_vars)
+
+    # --empty reads no row: it passes and must not record a pass
+    empty = run_dbt(["build", "--empty", "--select", USAGE_DAILY_UNIQUE],
+                    workdir=workdir, raw_dir=generated_raw)
+    assert _usage_daily_unique_status(empty) == "pass", empty.text
+    assert _pass_marks(db_path) == [(built_mark,)]
+    first = run_test()
+    assert _usage_daily_unique_status(first) == "fail", first.text
+    assert "cs_build" in _usage_daily_unique(first).node.compiled_code
+    second = run_test()
+    assert _usage_daily_unique_status(second) == "fail", second.text
+    assert _pass_marks(db_path) == [(built_mark,)]
+
+    con = duckdb.connect(str(db_path))
+    con.execute("delete from intermediate.int_usage_daily where loaded_at = "
+                "(select max(loaded_at) from intermediate.int_usage_daily)")
+    con.close()
+    fixed = run_test()
+    assert _usage_daily_unique_status(fixed) == "pass", fixed.text
+    (fixed_mark,), = _pass_marks(db_path)
+    assert fixed_mark > built_mark
+
+    con = duckdb.connect(str(db_path))
+    con.execute("insert into intermediate.int_usage_daily "
+                "select * from intermediate.int_usage_daily limit 1")
+    con.close()
+    unchecked = run_test()
+    assert _usage_daily_unique_status(unchecked) == "pass", unchecked.text
+    checked = run_test("{data_tests_check_all_rows: true}")
+    assert _usage_daily_unique_status(checked) == "fail", checked.text

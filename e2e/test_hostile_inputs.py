@@ -110,6 +110,8 @@ def test_sql_in_as_of_date_is_refused_before_any_sql(tmp_path):
      "raw_format (env CS_RAW_FORMAT) must be parquet or csv, got 'xlsx'"),
     ("{week_ends_on: 7}",
      "week_ends_on must be a weekday name (monday ... sunday), got '7'"),
+    ("{data_tests_check_all_rows: 'yes'}",
+     "data_tests_check_all_rows must be true or false, got 'yes'"),
 ])
 def test_bad_setting_gives_one_clear_message(tmp_path, dbt_vars, message):
     run = run_dbt(["run", "--select", "stg_raw__csms"],

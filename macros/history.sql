@@ -47,6 +47,7 @@
     {{ return([
         'raw_dir', 'raw_format', 'as_of_date', 'as_of_future_margin_days',
         'usage_daily_lookback_days', 'usage_daily_detect_changed_days',
+        'data_tests_check_all_rows',
         'segments_documented_empty',
         'backtest_horizons_days', 'backtest_relearn_every_weeks',
         'backtest_tradeoff_min_flags', 'backtest_tradeoff_min_scores',

@@ -211,6 +211,13 @@
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- for name in ['usage_daily_detect_changed_days',
+        'data_tests_check_all_rows'] -%}
+        {%- if var(name) is not boolean -%}
+            {%- do problems.append(name ~ " must be true or false, got '"
+                ~ var(name) ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return(problems) }}
 {% endmacro %}
 

@@ -15,9 +15,19 @@
     rows to the second pass. Grouping the columns of every row took 17 s on
     the 112.6 M rows of int_usage_daily at 100,000 accounts, both passes
     10 s (one run each, benchmarks: README "Scale").
--#}
-{% test unique_combination(model, columns) %}
 
+    With `since_last_pass_column` (when a row was written) and
+    `since_last_pass_partition` (a key column), only the partitions with a
+    row written since the test last passed are compared, all their rows
+    (macros/test_passes.sql).
+-#}
+{% test unique_combination(
+    model, columns, since_last_pass_column=none,
+    since_last_pass_partition=none) %}
+
+{%- set rows = rows_since_last_pass(
+    model, 'unique_combination', columns, since_last_pass_column,
+    since_last_pass_partition) %}
 {%- set combination_hash = key_hash(columns | join(', ')) %}
 
 with
@@ -25,7 +35,7 @@ with
 model_hashes as (
 
     select {{ combination_hash }} as combination_hash
-    from {{ model }}
+    from {{ rows }}
 
 ),
 
@@ -36,7 +46,7 @@ model_rows as (
             {{ column }},
         {% endfor -%}
         {{ combination_hash }} as combination_hash
-    from {{ model }}
+    from {{ rows }}
 
 ),
 

@@ -292,3 +292,48 @@ counted as (
     {{ cs_decimal('case when true_positives > 0 then ' ~ flagged_per_tp
         ~ ' end', 18, 2) }} as flagged_per_true_positive
 {%- endmacro %}
+
+{#-
+    The churn-indicator observations (int_churn_indicator_lift and its
+    rolling version): the CTEs observed_events (each event whose account is
+    on the spine on its observation date) and observations (each of those
+    with every behaviour of `keys`, present when the account has a
+    candidate row for it on that date). Expects the CTEs events (account_id,
+    event_date, is_churn, observation_date), spine (account_id,
+    as_of_date), candidates (present behaviours: account_id, as_of_date,
+    behaviour_key) and `keys` (behaviour_key).
+-#}
+{% macro churn_observation_ctes(keys) -%}
+observed_events as (
+
+    select
+        events.account_id,
+        events.event_date,
+        events.is_churn,
+        events.observation_date
+    from events
+    inner join spine
+        on
+            events.account_id = spine.account_id
+            and events.observation_date = spine.as_of_date
+
+),
+
+observations as (
+
+    select
+        observed_events.account_id,
+        observed_events.event_date,
+        observed_events.is_churn,
+        {{ keys }}.behaviour_key,
+        candidates.account_id is not null as is_present
+    from observed_events
+    cross join {{ keys }}
+    left join candidates
+        on
+            observed_events.account_id = candidates.account_id
+            and observed_events.observation_date = candidates.as_of_date
+            and {{ keys }}.behaviour_key = candidates.behaviour_key
+
+)
+{%- endmacro %}

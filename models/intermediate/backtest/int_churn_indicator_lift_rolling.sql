@@ -72,38 +72,7 @@ cutoffs as (
 
 -- Each event whose account is on the spine at its observation date, with
 -- every candidate behaviour, present or not.
-observed_events as (
-
-    select
-        events.account_id,
-        events.event_date,
-        events.is_churn,
-        events.observation_date
-    from events
-    inner join spine
-        on
-            events.account_id = spine.account_id
-            and events.observation_date = spine.as_of_date
-
-),
-
-observations as (
-
-    select
-        observed_events.account_id,
-        observed_events.event_date,
-        observed_events.is_churn,
-        candidate_keys.behaviour_key,
-        candidates.account_id is not null as is_present
-    from observed_events
-    cross join candidate_keys
-    left join candidates
-        on
-            observed_events.account_id = candidates.account_id
-            and observed_events.observation_date = candidates.as_of_date
-            and candidate_keys.behaviour_key = candidates.behaviour_key
-
-),
+{{ churn_observation_ctes('candidate_keys') }},
 
 known_observations as (
 

@@ -55,22 +55,37 @@ first_paid_months as (
 
 ),
 
+account_month_counts as (
+
+    -- The last month offset of each account: its first paid month (a
+    -- first of month) plus N months is on or before the as-of date exactly
+    -- when N <= the whole months between them. The spine joins the offsets
+    -- on this integer rather than on a date computed for every account
+    -- and each of the 1000 offsets (100 M pairs at 100,000 accounts, 10
+    -- CPU-s for 1.5 M rows kept).
+    select
+        first_paid_months.account_id,
+        first_paid_months.first_paid_month,
+        current_as_of_date.as_of_date,
+        {{ full_months_between(
+            'first_paid_months.first_paid_month',
+            'current_as_of_date.as_of_date') }} as last_month_offset
+    from first_paid_months
+    cross join current_as_of_date
+
+),
+
 account_months as (
 
     select
-        first_paid_months.account_id,
+        account_month_counts.account_id,
         {{ add_months(
-            'first_paid_months.first_paid_month',
+            'account_month_counts.first_paid_month',
             'month_offsets.month_offset') }} as revenue_month,
-        current_as_of_date.as_of_date
-    from first_paid_months
-    cross join month_offsets
-    cross join current_as_of_date
-    where
-        {{ add_months(
-            'first_paid_months.first_paid_month',
-            'month_offsets.month_offset') }}
-        <= current_as_of_date.as_of_date
+        account_month_counts.as_of_date
+    from account_month_counts
+    inner join month_offsets
+        on account_month_counts.last_month_offset >= month_offsets.month_offset
 
 ),
 

@@ -155,6 +155,15 @@ def query(db_path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+def execute(db_path: Path, sql: str) -> None:
+    """Runs a statement that changes a warehouse (the e2e tests' edits)."""
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute(sql)
+    finally:
+        con.close()
+
+
 def generate_demo(out: Path, *, accounts: int = GEN_ACCOUNTS,
                   seed: int = GEN_SEED, fmt: str = "parquet") -> Path:
     """Demo raw files from cs_segments.generate (deterministic)."""

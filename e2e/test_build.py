@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
-
-from conftest import query, run_dbt
+from conftest import execute, query, run_dbt
 
 
 def test_full_build_passes_every_test(full_build):
@@ -119,9 +117,8 @@ def test_usage_daily_uniqueness_checks_days_loaded_since_last_pass(
     shutil.copy(full_db, workdir / "wh.duckdb")
     db_path = workdir / "wh.duckdb"
     later = "cast(max(loaded_at) + interval 1 second as timestamp)"
-    con = duckdb.connect(str(db_path))
     # a reloaded day whose old copy of one row was left behind
-    con.execute(f"""
+    execute(db_path, f"""
         insert into intermediate.int_usage_daily
         select * replace (
             (select {later} from intermediate.int_usage_daily) as loaded_at)
@@ -130,7 +127,6 @@ def test_usage_daily_uniqueness_checks_days_loaded_since_last_pass(
             select max(activity_date) from intermediate.int_usage_daily)
         limit 1
     """)
-    con.close()
 
     def run_test(dbt_vars=None):
         return run_dbt(["test", "--select", USAGE_DAILY_UNIQUE],
@@ -149,19 +145,16 @@ def test_usage_daily_uniqueness_checks_days_loaded_since_last_pass(
     assert _usage_daily_unique_status(second) == "fail", second.text
     assert _pass_marks(db_path) == [(built_mark,)]
 
-    con = duckdb.connect(str(db_path))
-    con.execute("delete from intermediate.int_usage_daily where loaded_at = "
-                "(select max(loaded_at) from intermediate.int_usage_daily)")
-    con.close()
+    execute(db_path, "delete from intermediate.int_usage_daily where "
+            "loaded_at = (select max(loaded_at) from "
+            "intermediate.int_usage_daily)")
     fixed = run_test()
     assert _usage_daily_unique_status(fixed) == "pass", fixed.text
     (fixed_mark,), = _pass_marks(db_path)
     assert fixed_mark > built_mark
 
-    con = duckdb.connect(str(db_path))
-    con.execute("insert into intermediate.int_usage_daily "
-                "select * from intermediate.int_usage_daily limit 1")
-    con.close()
+    execute(db_path, "insert into intermediate.int_usage_daily "
+            "select * from intermediate.int_usage_daily limit 1")
     unchecked = run_test()
     assert _usage_daily_unique_status(unchecked) == "pass", unchecked.text
     checked = run_test("{data_tests_check_all_rows: true}")

@@ -4,7 +4,10 @@
     with the future-dated guard; see that model). Models read it through
     these macros, which return a scalar subquery on that model: the
     dependency is a `ref`, so lineage shows it, and no macro scans raw files
-    at compile time. The wall clock is never read.
+    at compile time. The wall clock is never read. DuckDB plans such a
+    subquery in a row check as a nested-loop join over every row: the model
+    over every usage row (`base_raw__usage_events`) joins the one row
+    instead; for the other tables the cost is small.
 -#}
 {% macro as_of_date() -%}
     (select as_of_date from {{ ref('stg_raw__as_of_date') }})

@@ -8,7 +8,26 @@
     stg_raw__users; checked only when stg_raw__users has rows),
     duplicate_key. The optional column quantity may be absent from the
     file (raw.usage_events then shows it null); absent or empty means 1.
+
+    Incremental on DuckDB (macros/usage_staging.sql; a table elsewhere).
+    Every row carries its `staged_day` (the day of its parsed occurred_at)
+    and the `staging_fingerprint` of that day when it was staged: the day's
+    raw rows (count, sum of a hash per row) and what their checks read for
+    that day (after the as-of date? after the future-dated bound? the event
+    catalog, whether users are loaded, this model's code). A run re-stages:
+    - the days whose fingerprint changed or that are new;
+    - the days of stored rows whose account or user appeared (orphans that
+      now have a parent) or vanished (clean rows that lost it);
+    - every copy of each key found on those days, on whatever day it is
+      (the copy order of a key needs all its copies); the other rows of
+      those extra days are carried over as stored;
+    - and removes the days with no raw row left.
+    Every other day stays as stored: its raw rows and its context are the
+    same, so its staging would be the same. `--full-refresh` stages
+    everything. A change of a day that keeps the count and the sum of the
+    row hashes (a 31-bit hash per row) is missed: see the README.
 -#}
+{{ config(**usage_staging_config()) }}
 {%- set source_columns = [
     'event_id', 'account_id', 'user_id', 'event_name', 'occurred_at',
     'quantity',
@@ -113,26 +132,162 @@ case
         {%- do unrepeated_columns.append(column) -%}
     {%- endif -%}
 {%- endfor %}
+{#- What decides a staged row besides its raw values and the context: this
+    file and the expanded parsing and checks (macros included). Part of
+    each day's fingerprint, so a change re-stages every day. -#}
+{%- set staging_version = local_md5(
+    (model.raw_code if model is mapping and model.raw_code is defined
+        else '')
+    ~ parsed_select ~ checked_columns ~ checked_joins ~ copy_window
+    ~ normalised_event_id) -%}
+{%- set raw_row_print = row_print(source_columns | join(', ')) -%}
+{#- What the staging pipeline below reads: every raw row (a full build), or
+    the rows to re-stage (an incremental run; a few days, read once). -#}
+{%- if is_incremental() -%}
+    {%- set rows_to_stage = 'restaged_rows' -%}
+    {%- set keys_to_stage = 'restaged_rows' -%}
+    {%- set repeated_rows_to_stage = 'restaged_rows' -%}
+{%- else -%}
+    {%- set rows_to_stage = 'raw_rows' -%}
+    {%- set keys_to_stage = 'raw_keys' -%}
+    {%- set repeated_rows_to_stage = 'raw_repeated' -%}
+{%- endif %}
 with
 
--- The raw file is read three times, each import CTE once (a CTE read twice
--- would be materialized whole): every row, the key column alone, and the
--- rows of repeated keys.
-source as (
+-- The raw file is read four times in a full build, each import CTE once
+-- (a CTE read twice would be materialized whole): every row, the key
+-- column alone, the rows of repeated keys, and the day totals of the
+-- fingerprints. An incremental run reads the day totals and the two
+-- imports below instead of the first three.
+raw_rows as (
 
     select * from {{ source('raw', 'usage_events') }}
 
 ),
 
-source_keys as (
+raw_keys as (
 
     select event_id from {{ source('raw', 'usage_events') }}
 
 ),
 
-source_repeated as (
+raw_repeated as (
 
     select * from {{ source('raw', 'usage_events') }}
+
+),
+
+{% if is_incremental() %}
+
+-- The raw file is read three times: the day totals of the fingerprints,
+-- the keys of the days to re-stage, the rows to re-stage. The stored table
+-- is read once per import CTE below, each for a few columns (a CTE read
+-- twice would be materialized whole).
+raw_reload_keys as (
+
+    select
+        event_id,
+        occurred_at
+    from {{ source('raw', 'usage_events') }}
+
+),
+
+raw_candidates as (
+
+    select * from {{ source('raw', 'usage_events') }}
+
+),
+
+stored_days as (
+
+    select
+        staged_day,
+        max(staging_fingerprint) as staging_fingerprint
+    from {{ this }}
+    group by 1
+
+),
+
+stored_accounts as (
+
+    -- Per account: did any row fail the account check (orphan), did any
+    -- pass it (clean, orphan_user_id or duplicate_key rows).
+    select
+        account_id,
+        bool_or(rejection_reason = 'orphan_account_id') as was_orphan,
+        bool_or(
+            rejection_reason is null
+            or rejection_reason in ('orphan_user_id', 'duplicate_key')
+        ) as was_known
+    from {{ this }}
+    where account_id is not null
+    group by 1
+
+),
+
+stored_users as (
+
+    select
+        user_id,
+        bool_or(rejection_reason = 'orphan_user_id') as was_orphan,
+        bool_or(
+            rejection_reason is null or rejection_reason = 'duplicate_key'
+        ) as was_known
+    from {{ this }}
+    where user_id is not null
+    group by 1
+
+),
+
+stored_parents as (
+
+    select
+        staged_day,
+        account_id,
+        user_id
+    from {{ this }}
+
+),
+
+stored_reload_keys as (
+
+    select
+        staged_day,
+        event_id
+    from {{ this }}
+    where event_id is not null
+
+),
+
+stored_copy_keys as (
+
+    select
+        staged_day,
+        event_id
+    from {{ this }}
+    where event_id is not null
+
+),
+
+stored_carried as (
+
+    select * from {{ this }}
+
+),
+
+stored_vanished as (
+
+    select * from {{ this }}
+
+),
+
+{% endif %}
+
+raw_days_source as (
+
+    select
+        {{ source_columns | join(',\n        ') }}
+    from {{ source('raw', 'usage_events') }}
 
 ),
 
@@ -171,6 +326,230 @@ as_of as (
         as_of_date,
         future_dated_after
     from {{ ref('stg_raw__as_of_date') }}
+
+),
+
+event_catalog_print as (
+
+    select
+        count(*) as catalog_rows,
+        sum({{ row_print('event_name') }}) as catalog_hash
+    from event_catalog
+
+),
+
+raw_days as (
+
+    -- Per day of the raw file: its rows and the sum of their hashes.
+    select
+        {{ usage_staged_day(staging_timestamp('occurred_at')) }}
+            as staged_day,
+        count(*) as raw_rows,
+        sum({{ raw_row_print }}) as raw_hash
+    from raw_days_source
+    group by 1
+
+),
+
+day_fingerprints as (
+
+    select
+        raw_days.staged_day,
+        {{ key_hash(
+            'raw_days.raw_rows, raw_days.raw_hash,'
+            ~ ' raw_days.staged_day > as_of.as_of_date,'
+            ~ ' raw_days.staged_day > as_of.future_dated_after,'
+            ~ ' users_loaded.has_users,'
+            ~ ' event_catalog_print.catalog_rows,'
+            ~ ' event_catalog_print.catalog_hash,'
+            ~ " '" ~ staging_version ~ "'") }} as staging_fingerprint
+    from raw_days
+    cross join as_of
+    cross join users_loaded
+    cross join event_catalog_print
+
+),
+
+{% if is_incremental() %}
+
+changed_days as (
+
+    -- New days and days whose raw rows or context changed.
+    select day_fingerprints.staged_day
+    from day_fingerprints
+    left join stored_days
+        on day_fingerprints.staged_day = stored_days.staged_day
+    where
+        stored_days.staged_day is null
+        or stored_days.staging_fingerprint
+        <> day_fingerprints.staging_fingerprint
+
+),
+
+changed_accounts as (
+
+    -- Orphans whose account arrived; accounts of rows that passed the
+    -- check and are gone.
+    select stored_accounts.account_id
+    from stored_accounts
+    left join accounts
+        on stored_accounts.account_id = accounts.account_id
+    where
+        (stored_accounts.was_orphan and accounts.account_id is not null)
+        or (stored_accounts.was_known and accounts.account_id is null)
+
+),
+
+changed_users as (
+
+    select stored_users.user_id
+    from stored_users
+    cross join users_loaded
+    left join users
+        on stored_users.user_id = users.user_id
+    where
+        users_loaded.has_users
+        and (
+            (stored_users.was_orphan and users.user_id is not null)
+            or (stored_users.was_known and users.user_id is null)
+        )
+
+),
+
+parent_days as (
+
+    select distinct stored_parents.staged_day
+    from stored_parents
+    where
+        stored_parents.account_id in (
+            select changed_accounts.account_id from changed_accounts
+        )
+        or stored_parents.user_id in (
+            select changed_users.user_id from changed_users
+        )
+
+),
+
+reload_days as (
+
+    select staged_day from changed_days
+    union
+    select staged_day from parent_days
+
+),
+
+reload_keys as (
+
+    -- Every key on a day to re-stage, raw (now) or stored (before).
+    select {{ normalised_event_id }} as event_id
+    from raw_reload_keys
+    inner join reload_days
+        on
+            {{ usage_staged_day(staging_timestamp(
+                'raw_reload_keys.occurred_at')) }}
+            = reload_days.staged_day
+    union
+    select stored_reload_keys.event_id
+    from stored_reload_keys
+    inner join reload_days
+        on stored_reload_keys.staged_day = reload_days.staged_day
+
+),
+
+copy_days as (
+
+    -- Other days holding a copy of one of those keys.
+    select distinct stored_copy_keys.staged_day
+    from stored_copy_keys
+    where
+        stored_copy_keys.event_id in (
+            select reload_keys.event_id from reload_keys
+        )
+        and stored_copy_keys.staged_day not in (
+            select reload_days.staged_day from reload_days
+        )
+
+),
+
+restage_days as (
+
+    select
+        staged_day,
+        true as is_reload_day
+    from reload_days
+    union all
+    select
+        staged_day,
+        false as is_reload_day
+    from copy_days
+
+),
+
+restaged_rows as (
+
+    -- Every raw row of the days to re-stage, and the copies of their keys
+    -- on the other days: all copies of every key in here.
+    select raw_candidates.*
+    from raw_candidates
+    inner join restage_days
+        on
+            {{ usage_staged_day(staging_timestamp(
+                'raw_candidates.occurred_at')) }}
+            = restage_days.staged_day
+    where
+        restage_days.is_reload_day
+        or {{ normalised_event_id }} in (
+            select reload_keys.event_id from reload_keys
+        )
+
+),
+
+carried as (
+
+    -- The other rows of the copy days, as stored.
+    select stored_carried.*
+    from stored_carried
+    inner join copy_days
+        on stored_carried.staged_day = copy_days.staged_day
+    where
+        stored_carried.event_id is null
+        or stored_carried.event_id not in (
+            select reload_keys.event_id from reload_keys
+        )
+
+),
+
+vanished as (
+
+    -- Days with stored rows and no raw row left: marker rows (a null
+    -- fingerprint), which delete the day and are not stored.
+    select stored_vanished.* replace (
+        cast(null as ubigint) as staging_fingerprint
+    )
+    from stored_vanished
+    where stored_vanished.staged_day not in (
+        select day_fingerprints.staged_day from day_fingerprints
+    )
+
+),
+
+{% endif %}
+
+source as (
+
+    select * from {{ rows_to_stage }}
+
+),
+
+source_keys as (
+
+    select event_id from {{ keys_to_stage }}
+
+),
+
+source_repeated as (
+
+    select * from {{ repeated_rows_to_stage }}
 
 ),
 
@@ -347,22 +726,34 @@ final as (
     -- on clean rows it equals the parsed values up to trimming and case,
     -- and storing it would double the size of the largest table.
     select
-        event_id,
-        account_id,
-        user_id,
-        event_name,
-        occurred_at,
-        quantity,
-        rejection_reason,
-        is_exact_duplicate,
+        reasoned.event_id,
+        reasoned.account_id,
+        reasoned.user_id,
+        reasoned.event_name,
+        reasoned.occurred_at,
+        reasoned.quantity,
+        reasoned.rejection_reason,
+        reasoned.is_exact_duplicate,
         {% for column in raw_columns -%}
             case
-                when rejection_reason is not null then {{ column }}
-            end as {{ column }}
-            {%- if not loop.last %},{% endif %}
-        {% endfor %}
+                when reasoned.rejection_reason is not null
+                    then reasoned.{{ column }}
+            end as {{ column }},
+        {% endfor -%}
+        {{ usage_staged_day('reasoned.occurred_at') }} as staged_day,
+        day_fingerprints.staging_fingerprint
     from reasoned
+    left join day_fingerprints
+        on
+            {{ usage_staged_day('reasoned.occurred_at') }}
+            = day_fingerprints.staged_day
 
 )
 
 select * from final
+{%- if is_incremental() %}
+union all
+select * from carried
+union all
+select * from vanished
+{% endif %}

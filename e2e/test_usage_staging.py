@@ -1,0 +1,232 @@
+"""Incremental staging of usage: base_raw__usage_events after a run on
+changed inputs equals a full build on the same inputs.
+
+The model re-stages only the days whose raw rows or context changed, the
+days of rows whose account or user appeared or vanished, and every copy of
+the keys on those days (macros/usage_staging.sql). The schedule tests
+(test_schedule.py) run it on clean demo data; here the second delivery
+changes what an incremental path can get wrong, each on a day whose own raw
+rows are otherwise unchanged:
+- a key gains a copy on another day that sorts first (the stored copy,
+  kept before, becomes duplicate_key);
+- a key loses the copy that was kept (the stored duplicate becomes clean);
+- an account and a user arrive (their orphan rows become clean), an account
+  and a user vanish (their clean rows become orphans);
+- a day loses all its rows; rows without a timestamp change (and a row
+  without a key sits on a day re-staged for a copy);
+- a row is edited in place; the as-of date moves; late rows arrive.
+Each incremental run (the same delivery again, then the next one) is
+compared with a full build on the same files, every column, `except all`
+both ways.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import query, run_dbt
+
+from cs_segments.deliveries import write_delivery
+
+# The staging of usage and everything it reads, nothing else.
+STAGE_USAGE = ["build", "--select", "+base_raw__usage_events",
+               "--indirect-selection", "empty"]
+FIRST_DAY = "2026-06-27"  # the first delivery; the second is everything
+TABLE = "staging.base_raw__usage_events"
+
+
+def _pick(con, sql: str):
+    row = con.execute(sql).fetchone()
+    assert row is not None, sql
+    return row
+
+
+def write_scenario(raw: Path, out: Path, *, second: bool) -> Path:
+    """The first (second=False) or second delivery of the scenario."""
+    write_delivery(raw, out, None if second else
+                   __import__("datetime").date.fromisoformat(FIRST_DAY),
+                   late=(12, 4, 10))
+    con = duckdb.connect()
+    try:
+        usage = f"read_parquet('{raw / 'usage_events.parquet'}')"
+        con.execute(f"create table u as select * from {usage}")
+        # Accounts and users to move in and out: the least active ones, so
+        # that most days hold none of their rows. Events to copy and edit:
+        # on three other days, with no row of those (so only the copy
+        # logic can re-stage their days).
+        late_account, gone_account = [r[0] for r in con.execute(
+            f"select account_id from u where occurred_at <= '{FIRST_DAY}' "
+            "group by 1 order by count(distinct cast(occurred_at as date)), "
+            "1 limit 2").fetchall()]
+        late_user, gone_user = [r[0] for r in con.execute(
+            f"select user_id from u where occurred_at <= '{FIRST_DAY}' "
+            f"and account_id not in ('{late_account}', '{gone_account}') "
+            "and user_id is not null group by 1 "
+            "order by count(distinct cast(occurred_at as date)), 1 "
+            "limit 2").fetchall()]
+        gains, loses, edited = [r[0] for r in con.execute(f"""
+            with moved_days as (
+                select distinct cast(occurred_at as date) as day from u
+                where account_id in ('{late_account}', '{gone_account}')
+                    or user_id in ('{late_user}', '{gone_user}')
+            ),
+            candidates as (
+                select event_id, cast(occurred_at as date) as day,
+                    row_number() over (partition by cast(occurred_at as date)
+                        order by event_id) as n
+                from u
+                where occurred_at >= '2026-03-01'
+                    and occurred_at < '2026-05-01'
+                    and cast(occurred_at as date)
+                        not in (select day from moved_days)
+            )
+            select event_id from candidates where n = 1
+            order by day limit 3 offset 1
+        """).fetchall()]
+        # gains: a copy 5 days earlier (sorts first) arrives in the second
+        # delivery; loses: a copy 4 days earlier, in the first delivery only.
+        copy = ("select upper(event_id) || ' ' as event_id, account_id, "
+                "user_id, event_name, occurred_at - interval {days} day "
+                "as occurred_at, quantity from u where event_id = '{key}'")
+        extra = [copy.format(days=5, key=gains)] if second else [
+            copy.format(days=4, key=loses)]
+        # A day that only the first delivery has; rows without a timestamp.
+        if not second:
+            extra.append(
+                "select 'vanish-' || i, account_id, null, event_name, "
+                "timestamp '2023-01-02 03:00:00', 1 from u, range(3) t(i) "
+                f"where event_id = '{gains}'")
+        # A keyless row on the day of `gains` (carried over with that day).
+        extra.append(
+            "select null, account_id, user_id, event_name, occurred_at, "
+            f"quantity from u where event_id = '{gains}'")
+        extra.append(
+            "select 'no-date-' || i, account_id, null, event_name, null, 1 "
+            f"from u, range({3 if second else 2}) t(i) "
+            f"where event_id = '{gains}'")
+        delivered = f"read_parquet('{out / 'usage_events.parquet'}')"
+        edit = (f"case when event_id = '{edited}' then 'not_an_event' "
+                "else event_name end" if second else "event_name")
+        con.execute(
+            f"create table delivered as select event_id, account_id, "
+            f"user_id, {edit} as event_name, occurred_at, quantity "
+            f"from {delivered} union all " + " union all ".join(extra))
+        con.execute(f"copy delivered to '{out / 'usage_events.parquet'}' "
+                    "(format parquet)")
+        missing_account = gone_account if second else late_account
+        missing_user = gone_user if second else late_user
+        for table, column, value in (("accounts", "account_id",
+                                      missing_account),
+                                     ("users", "user_id", missing_user)):
+            path = out / f"{table}.parquet"
+            con.execute(
+                f"create or replace table t as select * from "
+                f"read_parquet('{path}') where {column} <> '{value}'")
+            con.execute(f"copy t to '{path}' (format parquet)")
+    finally:
+        con.close()
+    return out
+
+
+def differences(db_a: Path, db_b: Path) -> tuple[int, int]:
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{db_a}' as a (read_only)")
+        con.execute(f"attach '{db_b}' as b (read_only)")
+        a, b = f"select * from a.{TABLE}", f"select * from b.{TABLE}"
+        return (
+            con.execute(f"select count(*) from ({a} except all {b})")
+            .fetchone()[0],
+            con.execute(f"select count(*) from ({b} except all {a})")
+            .fetchone()[0],
+        )
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def scenario(generated_raw, tmp_path_factory):
+    root = tmp_path_factory.mktemp("usage_staging")
+    first = write_scenario(Path(generated_raw), root / "first", second=False)
+    second = write_scenario(Path(generated_raw), root / "second", second=True)
+    export = root / "export"
+
+    def stage(workdir: Path, delivery: Path, name: str) -> Path:
+        if export.exists():
+            shutil.rmtree(export)
+        shutil.copytree(delivery, export)
+        step = run_dbt(STAGE_USAGE, workdir=workdir, raw_dir=export)
+        assert step.success, step.text
+        kept = workdir / f"{name}.duckdb"
+        shutil.copyfile(step.db_path, kept)
+        return kept
+
+    runs = root / "runs"
+    out = {
+        "first": stage(runs, first, "first"),
+        "first_again": stage(runs, first, "first_again"),
+        "second": stage(runs, second, "second"),
+    }
+    for name, delivery in (("first", first), ("second", second)):
+        workdir = root / f"full_{name}"
+        out[f"full_{name}"] = stage(workdir, delivery, f"full_{name}")
+    return out
+
+
+def test_scenario_changes_what_it_says(scenario):
+    """The second delivery really flips rows of unchanged days: a kept
+    copy becomes a duplicate, a duplicate becomes the kept copy, orphans
+    become clean and clean rows orphans, a day vanishes."""
+    def reasons(db):
+        return dict(query(db, f"""
+            select 'vanished', count(*) from {TABLE}
+            where event_id like 'vanish-%'
+            union all
+            select 'no_date', count(*) from {TABLE}
+            where staged_day = date '0001-01-01'
+            union all
+            select 'orphans', count(*) from {TABLE}
+            where rejection_reason in ('orphan_account_id', 'orphan_user_id')
+            union all
+            select 'duplicates', count(*) from {TABLE}
+            where rejection_reason = 'duplicate_key'
+            union all
+            select 'unknown', count(*) from {TABLE}
+            where rejection_reason = 'unknown_event_name'
+        """))
+    first, second = (reasons(scenario["full_first"]),
+                     reasons(scenario["full_second"]))
+    assert first["vanished"] == 3 and second["vanished"] == 0
+    assert (first["no_date"], second["no_date"]) == (2, 3)
+    assert first["duplicates"] == 1 and second["duplicates"] == 1
+    assert first["orphans"] > 0 and second["orphans"] > 0
+    assert second["unknown"] == first["unknown"] + 1
+    # The duplicate of each delivery is a different copy of a different key.
+    dup = f"select event_id, occurred_at from {TABLE} where " \
+          "rejection_reason = 'duplicate_key'"
+    assert query(scenario["full_first"], dup) != query(
+        scenario["full_second"], dup)
+
+
+@pytest.mark.parametrize("run, full", [
+    ("first", "full_first"),
+    ("first_again", "full_first"),
+    ("second", "full_second"),
+])
+def test_incremental_staging_equals_full_build(scenario, run, full):
+    assert differences(scenario[run], scenario[full]) == (0, 0)
+
+
+def test_every_day_carries_one_fingerprint(scenario):
+    """After the incremental run every day holds one fingerprint (what the
+    next run compares) and no marker row (null fingerprint) was stored."""
+    assert query(scenario["second"], f"""
+        select count(*) from (
+            select staged_day from {TABLE} group by 1
+            having count(distinct staging_fingerprint) > 1
+                or count(staging_fingerprint) < count(*)
+        )""") == [(0,)]

@@ -294,7 +294,7 @@ def test_killed_builds_never_touch_what_bi_reads(
         assert first["as_of"] == [str(old_as_of)]
 
         for pattern in (
-            r"START sql table model staging\.base_raw__usage_events",
+            r"START sql \w+ model staging\.base_raw__usage_events",
             r"OK created sql \w+ model intermediate\.",
             r"OK created sql table model marts\.dim_accounts",
         ):

@@ -22,6 +22,7 @@ both ways.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -163,7 +164,12 @@ def scenario(generated_raw, tmp_path_factory):
         assert step.success, step.text
         kept = workdir / f"{name}.duckdb"
         shutil.copyfile(step.db_path, kept)
+        plans[name] = re.findall(
+            r"base_raw__usage_events: (\d+) of (\d+) days to re-stage(.*)",
+            step.text)
         return kept
+
+    plans: dict[str, list] = {}
 
     runs = root / "runs"
     out = {
@@ -174,6 +180,8 @@ def scenario(generated_raw, tmp_path_factory):
     for name, delivery in (("first", first), ("second", second)):
         workdir = root / f"full_{name}"
         out[f"full_{name}"] = stage(workdir, delivery, f"full_{name}")
+    out["first_delivery"] = first
+    out["plans"] = plans
     return out
 
 
@@ -230,3 +238,35 @@ def test_every_day_carries_one_fingerprint(scenario):
             having count(distinct staging_fingerprint) > 1
                 or count(staging_fingerprint) < count(*)
         )""") == [(0,)]
+
+
+def test_warehouse_staged_before_says_what_to_run(scenario, tmp_path):
+    """A warehouse staged before the two columns existed stops with the
+    command that rebuilds it, not with a binder error."""
+    workdir = tmp_path / "old"
+    workdir.mkdir()
+    shutil.copyfile(scenario["first"], workdir / "wh.duckdb")
+    con = duckdb.connect(str(workdir / "wh.duckdb"))
+    try:
+        con.execute(f"alter table {TABLE} drop column staging_fingerprint")
+        con.execute(f"alter table {TABLE} drop column staged_day")
+    finally:
+        con.close()
+    step = run_dbt(STAGE_USAGE, workdir=workdir,
+                   raw_dir=scenario["first_delivery"])
+    assert not step.success
+    assert ("was staged before the incremental staging of usage"
+            in step.text), step.text
+    assert "--full-refresh --select base_raw__usage_events+" in step.text
+
+
+def test_incremental_runs_restage_a_few_days(scenario):
+    """The runs compared above took the path for a few days (the plan
+    dbt logs), not the fallback that stages every row as a full build."""
+    plans = scenario["plans"]
+    assert plans["first"] == [] and plans["full_second"] == []
+    (again,) = plans["first_again"]
+    assert again[0] == "0" and again[2] == ""
+    (second,) = plans["second"]
+    reloaded, days, fallback = int(second[0]), int(second[1]), second[2]
+    assert 0 < reloaded <= 40 and days > 900 and fallback == "", second

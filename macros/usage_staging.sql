@@ -8,9 +8,10 @@
     row's six raw values) and of everything else a row's checks read for
     that day: whether the day is after the as-of date and after the
     future-dated bound, the event catalog, whether a users table is loaded,
-    and the staging code itself. A run re-stages the days whose fingerprint
-    changed, the days of rows whose account or user appeared or vanished,
-    and every copy of the keys found on those days (copies on other days
+    and the staging code itself. A run plans first (usage_staging_plan):
+    the days whose fingerprint changed, the days of rows whose account or
+    user appeared or vanished, the days that are gone; then re-stages those
+    days and every copy of the keys found on them (copies on other days
     included: the copy order needs all of them). See the model's header.
 -#}
 
@@ -32,6 +33,25 @@
         'unique_key': 'staged_day',
         'on_schema_change': 'fail',
     }) }}
+{% endmacro %}
+
+{#- An incremental run needs the two columns each stored row carries; a
+    warehouse staged before they existed stops here with what to do (dbt's
+    own message would be a binder error on the missing column). -#}
+{% macro usage_staging_check_stored(relation) %}
+    {%- if execute and is_incremental() -%}
+        {%- set stored = adapter.get_columns_in_relation(relation)
+            | map(attribute='name') | map('lower') | list -%}
+        {%- if 'staging_fingerprint' not in stored
+            or 'staged_day' not in stored -%}
+            {{ exceptions.raise_compiler_error(
+                relation ~ " was staged before the incremental staging of"
+                ~ " usage (no staged_day and staging_fingerprint columns):"
+                ~ " rebuild it once with `dbt build --full-refresh --select"
+                ~ " base_raw__usage_events+` (the as-published log is"
+                ~ " kept), then run as before.") }}
+        {%- endif -%}
+    {%- endif -%}
 {% endmacro %}
 
 {#- The day a usage row is staged under: the date of its parsed timestamp;
@@ -70,3 +90,63 @@
     from {{ source }}
     where staging_fingerprint is not null
 {% endmacro %}
+
+{#-
+    The plan of an incremental run of base_raw__usage_events: runs the
+    model's plan query (one row per day: staged_day, staging_fingerprint,
+    is_reload, is_vanished) and returns {'is_incremental': ..., 'days':
+    rows}, or none outside an incremental run. When more than half of the
+    raw file's days are to be re-staged (a change of the code, the catalog
+    or of whether users are loaded changes every day's fingerprint), the
+    run stages every row as a full build does, and still replaces the
+    stored days: the path for a few days hashes the keys of the days it
+    re-stages, which for every day does not fit in memory at 100,000
+    accounts.
+-#}
+{% macro usage_staging_plan(plan_query) %}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set days = run_query(plan_query).rows | list -%}
+    {%- set counts = namespace(current=0, reload=0) -%}
+    {%- for day in days -%}
+        {%- if not day[3] -%}
+            {%- set counts.current = counts.current + 1 -%}
+        {%- endif -%}
+        {%- if day[2] -%}
+            {%- set counts.reload = counts.reload + 1 -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do log(
+        "base_raw__usage_events: " ~ counts.reload ~ " of " ~ counts.current
+        ~ " days to re-stage"
+        ~ (", staging every row" if counts.reload * 2 > counts.current
+            else ""), info=true) -%}
+    {{ return({
+        'is_incremental': counts.reload * 2 <= counts.current,
+        'days': days,
+    }) }}
+{% endmacro %}
+
+{#- The plan's days as a relation (literals; none: one row that matches
+    nothing). -#}
+{% macro usage_staging_days_values(planned) -%}
+    {%- if planned is none or planned.days | length == 0 -%}
+    select
+        cast(null as date) as staged_day,
+        cast(null as ubigint) as staging_fingerprint,
+        false as is_reload,
+        false as is_vanished
+    where false
+    {%- else -%}
+    select *
+    from (
+        values
+        {%- for day in planned.days %}
+            (date '{{ day[0] }}', cast({{ 'null' if day[1] is none
+                else day[1] }} as ubigint), {{ day[2] | lower }},
+                {{- ' ' ~ (day[3] | lower) }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as planned (staged_day, staging_fingerprint, is_reload, is_vanished)
+    {%- endif %}
+{%- endmacro %}

@@ -14,20 +14,25 @@
     and the `staging_fingerprint` of that day when it was staged: the day's
     raw rows (count, sum of a hash per row) and what their checks read for
     that day (after the as-of date? after the future-dated bound? the event
-    catalog, whether users are loaded, this model's code). A run re-stages:
-    - the days whose fingerprint changed or that are new;
-    - the days of stored rows whose account or user appeared (orphans that
-      now have a parent) or vanished (clean rows that lost it);
-    - every copy of each key found on those days, on whatever day it is
-      (the copy order of a key needs all its copies); the other rows of
-      those extra days are carried over as stored;
-    - and removes the days with no raw row left.
+    catalog, whether users are loaded, this model's code). Before its query
+    an incremental run plans (plan_query below, logged as "N of M days to
+    re-stage"): the days whose fingerprint changed or that are new, the
+    days of stored rows whose account or user appeared (orphans that now
+    have a parent) or vanished (clean rows that lost it), and the stored
+    days with no raw row left. The query then re-stages those days and
+    every copy of each key found on them, on whatever day it is (the copy
+    order of a key needs all its copies; the other rows of those extra
+    days are carried over as stored), and deletes the days that are gone.
     Every other day stays as stored: its raw rows and its context are the
-    same, so its staging would be the same. `--full-refresh` stages
-    everything. A change of a day that keeps the count and the sum of the
-    row hashes (a 31-bit hash per row) is missed: see the README.
+    same, so its staging would be the same. When more than half of the
+    days are to be re-staged (a change of the code or the catalog changes
+    all of them), the run stages every row as a full build does and
+    replaces every day. `--full-refresh` stages everything. A change of a
+    day that keeps the count and the sum of the row hashes (a 31-bit hash
+    per row) is missed: see the README.
 -#}
 {{ config(**usage_staging_config()) }}
+{{ usage_staging_check_stored(this) }}
 {%- set source_columns = [
     'event_id', 'account_id', 'user_id', 'event_name', 'occurred_at',
     'quantity',
@@ -141,148 +146,9 @@ case
     ~ parsed_select ~ checked_columns ~ checked_joins ~ copy_window
     ~ normalised_event_id) -%}
 {%- set raw_row_print = row_print(source_columns | join(', ')) -%}
-{#- What the staging pipeline below reads: every raw row (a full build), or
-    the rows to re-stage (an incremental run; a few days, read once). -#}
-{%- if is_incremental() -%}
-    {%- set rows_to_stage = 'restaged_rows' -%}
-    {%- set keys_to_stage = 'restaged_rows' -%}
-    {%- set repeated_rows_to_stage = 'restaged_rows' -%}
-{%- else -%}
-    {%- set rows_to_stage = 'raw_rows' -%}
-    {%- set keys_to_stage = 'raw_keys' -%}
-    {%- set repeated_rows_to_stage = 'raw_repeated' -%}
-{%- endif %}
-with
-
--- The raw file is read four times in a full build, each import CTE once
--- (a CTE read twice would be materialized whole): every row, the key
--- column alone, the rows of repeated keys, and the day totals of the
--- fingerprints. An incremental run reads the day totals and the two
--- imports below instead of the first three.
-raw_rows as (
-
-    select * from {{ source('raw', 'usage_events') }}
-
-),
-
-raw_keys as (
-
-    select event_id from {{ source('raw', 'usage_events') }}
-
-),
-
-raw_repeated as (
-
-    select * from {{ source('raw', 'usage_events') }}
-
-),
-
-{% if is_incremental() %}
-
--- The raw file is read three times: the day totals of the fingerprints,
--- the keys of the days to re-stage, the rows to re-stage. The stored table
--- is read once per import CTE below, each for a few columns (a CTE read
--- twice would be materialized whole).
-raw_reload_keys as (
-
-    select
-        event_id,
-        occurred_at
-    from {{ source('raw', 'usage_events') }}
-
-),
-
-raw_candidates as (
-
-    select * from {{ source('raw', 'usage_events') }}
-
-),
-
-stored_days as (
-
-    select
-        staged_day,
-        max(staging_fingerprint) as staging_fingerprint
-    from {{ this }}
-    group by 1
-
-),
-
-stored_accounts as (
-
-    -- Per account: did any row fail the account check (orphan), did any
-    -- pass it (clean, orphan_user_id or duplicate_key rows).
-    select
-        account_id,
-        bool_or(rejection_reason = 'orphan_account_id') as was_orphan,
-        bool_or(
-            rejection_reason is null
-            or rejection_reason in ('orphan_user_id', 'duplicate_key')
-        ) as was_known
-    from {{ this }}
-    where account_id is not null
-    group by 1
-
-),
-
-stored_users as (
-
-    select
-        user_id,
-        bool_or(rejection_reason = 'orphan_user_id') as was_orphan,
-        bool_or(
-            rejection_reason is null or rejection_reason = 'duplicate_key'
-        ) as was_known
-    from {{ this }}
-    where user_id is not null
-    group by 1
-
-),
-
-stored_parents as (
-
-    select
-        staged_day,
-        account_id,
-        user_id
-    from {{ this }}
-
-),
-
-stored_reload_keys as (
-
-    select
-        staged_day,
-        event_id
-    from {{ this }}
-    where event_id is not null
-
-),
-
-stored_copy_keys as (
-
-    select
-        staged_day,
-        event_id
-    from {{ this }}
-    where event_id is not null
-
-),
-
-stored_carried as (
-
-    select * from {{ this }}
-
-),
-
-stored_vanished as (
-
-    select * from {{ this }}
-
-),
-
-{% endif %}
-
+{#- The CTEs that read the context of the checks and fingerprint each day
+    of the raw file: part of the model, and of the plan query below. -#}
+{%- set context_ctes -%}
 raw_days_source as (
 
     select
@@ -351,7 +217,7 @@ raw_days as (
 
 ),
 
-day_fingerprints as (
+raw_day_fingerprints as (
 
     select
         raw_days.staged_day,
@@ -369,20 +235,78 @@ day_fingerprints as (
     cross join event_catalog_print
 
 ),
+{%- endset -%}
+{#- The plan of an incremental run, decided before its query (so that the
+    days to re-stage are literals and the plan can fall back to a full
+    re-staging): which days changed (fingerprint), and which hold rows
+    whose account or user appeared or vanished. -#}
+{%- set plan_query -%}
+with
 
-{% if is_incremental() %}
+{{ context_ctes }}
+
+stored_days as (
+
+    select
+        staged_day,
+        max(staging_fingerprint) as staging_fingerprint
+    from {{ this }}
+    group by 1
+
+),
+
+stored_accounts as (
+
+    -- Per account: did any row fail the account check (orphan), did any
+    -- pass it (clean, orphan_user_id or duplicate_key rows).
+    select
+        account_id,
+        bool_or(rejection_reason = 'orphan_account_id') as was_orphan,
+        bool_or(
+            rejection_reason is null
+            or rejection_reason in ('orphan_user_id', 'duplicate_key')
+        ) as was_known
+    from {{ this }}
+    where account_id is not null
+    group by 1
+
+),
+
+stored_users as (
+
+    select
+        user_id,
+        bool_or(rejection_reason = 'orphan_user_id') as was_orphan,
+        bool_or(
+            rejection_reason is null or rejection_reason = 'duplicate_key'
+        ) as was_known
+    from {{ this }}
+    where user_id is not null
+    group by 1
+
+),
+
+stored_parents as (
+
+    select
+        staged_day,
+        account_id,
+        user_id
+    from {{ this }}
+
+),
 
 changed_days as (
 
     -- New days and days whose raw rows or context changed.
-    select day_fingerprints.staged_day
-    from day_fingerprints
+    select raw_day_fingerprints.staged_day
+    from raw_day_fingerprints
     left join stored_days
-        on day_fingerprints.staged_day = stored_days.staged_day
+        on raw_day_fingerprints.staged_day = stored_days.staged_day
     where
         stored_days.staged_day is null
         or stored_days.staging_fingerprint
-        <> day_fingerprints.staging_fingerprint
+        <> raw_day_fingerprints.staging_fingerprint
 
 ),
 
@@ -438,21 +362,187 @@ reload_days as (
 
 ),
 
+final as (
+
+    select
+        coalesce(
+            raw_day_fingerprints.staged_day, stored_days.staged_day
+        ) as staged_day,
+        raw_day_fingerprints.staging_fingerprint,
+        coalesce(
+            raw_day_fingerprints.staged_day in (
+                select reload_days.staged_day from reload_days
+            ),
+            false
+        ) as is_reload,
+        raw_day_fingerprints.staged_day is null as is_vanished
+    from raw_day_fingerprints
+    full outer join stored_days
+        on raw_day_fingerprints.staged_day = stored_days.staged_day
+
+)
+
+select * from final order by staged_day
+{%- endset -%}
+{%- set planned = usage_staging_plan(plan_query) -%}
+{%- set incremental_plan = planned is not none and planned.is_incremental -%}
+{#- What the staging pipeline below reads: every raw row (a full build), or
+    the rows to re-stage (an incremental run; a few days, read once). -#}
+{%- if incremental_plan -%}
+    {%- set day_fingerprints_from = 'planned_fingerprints' -%}
+    {%- set rows_to_stage = 'restaged_rows' -%}
+    {%- set keys_to_stage = 'restaged_rows' -%}
+    {%- set repeated_rows_to_stage = 'restaged_rows' -%}
+{%- else -%}
+    {%- set day_fingerprints_from = 'raw_day_fingerprints' -%}
+    {%- set rows_to_stage = 'raw_rows' -%}
+    {%- set keys_to_stage = 'raw_keys' -%}
+    {%- set repeated_rows_to_stage = 'raw_repeated' -%}
+{%- endif %}
+with
+
+-- The raw file is read four times in a full build, each import CTE once
+-- (a CTE read twice would be materialized whole): every row, the key
+-- column alone, the rows of repeated keys, and the day totals of the
+-- fingerprints. An incremental run reads the day totals and the two
+-- imports below instead of the first three.
+raw_rows as (
+
+    select * from {{ source('raw', 'usage_events') }}
+
+),
+
+raw_keys as (
+
+    select event_id from {{ source('raw', 'usage_events') }}
+
+),
+
+raw_repeated as (
+
+    select * from {{ source('raw', 'usage_events') }}
+
+),
+
+{% if incremental_plan %}
+
+-- The raw file is read three times: the day totals of the fingerprints,
+-- the rows of the days to re-stage, the rows of the copy days (skipped
+-- when there is none). The stored table is read once per import CTE below,
+-- each for a few columns (a CTE read twice would be materialized whole).
+raw_reload_candidates as (
+
+    select * from {{ source('raw', 'usage_events') }}
+
+),
+
+raw_copy_candidates as (
+
+    select * from {{ source('raw', 'usage_events') }}
+
+),
+
+stored_reload_keys as (
+
+    select
+        staged_day,
+        event_id
+    from {{ this }}
+    where event_id is not null
+
+),
+
+stored_copy_keys as (
+
+    select
+        staged_day,
+        event_id
+    from {{ this }}
+    where event_id is not null
+
+),
+
+stored_carried as (
+
+    select * from {{ this }}
+
+),
+
+{% endif %}
+
+{{ context_ctes }}
+
+{% if is_incremental() %}
+
+planned_days as (
+
+    -- The plan of this run (macros/usage_staging.sql, computed before this
+    -- query): every day of the raw file or of the stored rows, with its
+    -- fingerprint now, whether it is re-staged and whether it is gone.
+    {{ usage_staging_days_values(planned) }}
+
+),
+
+{% endif %}
+
+{% if incremental_plan %}
+
+planned_fingerprints as (
+
+    select
+        planned_days.staged_day,
+        planned_days.staging_fingerprint
+    from planned_days
+    where not planned_days.is_vanished
+
+),
+
+reload_days as (
+
+    select planned_days.staged_day
+    from planned_days
+    where planned_days.is_reload
+
+),
+
+reload_rows as (
+
+    -- Every raw row of the days to re-stage (a few days: read twice below,
+    -- so DuckDB materializes it).
+    -- Here and below, a filter of stored or raw rows by a small set of
+    -- days or keys is written `coalesce(x in (select ...), false)`: DuckDB
+    -- then plans a mark join, which hashes the small set and streams the
+    -- large side. As a join or a semi join it misjudged the sizes and
+    -- hashed the large side (every stored key: 23 s; every raw row: out
+    -- of memory, at 100,000 accounts).
+    select raw_reload_candidates.*
+    from raw_reload_candidates
+    where
+        coalesce(
+            {{ usage_staged_day(staging_timestamp(
+                'raw_reload_candidates.occurred_at')) }} in (
+                select reload_days.staged_day from reload_days
+            ),
+            false
+        )
+
+),
+
 reload_keys as (
 
     -- Every key on a day to re-stage, raw (now) or stored (before).
     select {{ normalised_event_id }} as event_id
-    from raw_reload_keys
-    inner join reload_days
-        on
-            {{ usage_staged_day(staging_timestamp(
-                'raw_reload_keys.occurred_at')) }}
-            = reload_days.staged_day
+    from reload_rows
     union
     select stored_reload_keys.event_id
     from stored_reload_keys
-    inner join reload_days
-        on stored_reload_keys.staged_day = reload_days.staged_day
+    where
+        coalesce(
+            stored_reload_keys.staged_day in (
+                select reload_days.staged_day from reload_days
+            ),
+            false
+        )
 
 ),
 
@@ -462,8 +552,11 @@ copy_days as (
     select distinct stored_copy_keys.staged_day
     from stored_copy_keys
     where
-        stored_copy_keys.event_id in (
-            select reload_keys.event_id from reload_keys
+        coalesce(
+            stored_copy_keys.event_id in (
+                select reload_keys.event_id from reload_keys
+            ),
+            false
         )
         and stored_copy_keys.staged_day not in (
             select reload_days.staged_day from reload_days
@@ -471,36 +564,34 @@ copy_days as (
 
 ),
 
-restage_days as (
+copy_rows as (
 
-    select
-        staged_day,
-        true as is_reload_day
-    from reload_days
-    union all
-    select
-        staged_day,
-        false as is_reload_day
-    from copy_days
+    -- The raw rows on those days with one of the keys.
+    select raw_copy_candidates.*
+    from raw_copy_candidates
+    where
+        coalesce(
+            {{ usage_staged_day(staging_timestamp(
+                'raw_copy_candidates.occurred_at')) }} in (
+                select copy_days.staged_day from copy_days
+            ),
+            false
+        )
+        and coalesce(
+            {{ normalised_event_id }} in (
+                select reload_keys.event_id from reload_keys
+            ),
+            false
+        )
 
 ),
 
 restaged_rows as (
 
-    -- Every raw row of the days to re-stage, and the copies of their keys
-    -- on the other days: all copies of every key in here.
-    select raw_candidates.*
-    from raw_candidates
-    inner join restage_days
-        on
-            {{ usage_staged_day(staging_timestamp(
-                'raw_candidates.occurred_at')) }}
-            = restage_days.staged_day
-    where
-        restage_days.is_reload_day
-        or {{ normalised_event_id }} in (
-            select reload_keys.event_id from reload_keys
-        )
+    -- All copies of every key in here.
+    select * from reload_rows
+    union all
+    select * from copy_rows
 
 ),
 
@@ -509,31 +600,57 @@ carried as (
     -- The other rows of the copy days, as stored.
     select stored_carried.*
     from stored_carried
-    inner join copy_days
-        on stored_carried.staged_day = copy_days.staged_day
     where
-        stored_carried.event_id is null
-        or stored_carried.event_id not in (
-            select reload_keys.event_id from reload_keys
+        coalesce(
+            stored_carried.staged_day in (
+                select copy_days.staged_day from copy_days
+            ),
+            false
+        )
+        and (
+            stored_carried.event_id is null
+            or stored_carried.event_id not in (
+                select reload_keys.event_id from reload_keys
+            )
         )
 
 ),
 
+{% endif %}
+
+{% if is_incremental() %}
+
 vanished as (
 
-    -- Days with stored rows and no raw row left: marker rows (a null
-    -- fingerprint), which delete the day and are not stored.
-    select stored_vanished.* replace (
+    -- One marker row (a null fingerprint) per day with stored rows and no
+    -- raw row left: it deletes the day and is not stored.
+    select
+        {% for column in source_columns + ['rejection_reason'] -%}
+            cast(null as {{ 'timestamp' if column == 'occurred_at'
+                else 'integer' if column == 'quantity'
+                else dbt.type_string() }}) as {{ column }},
+        {% endfor -%}
+        cast(null as boolean) as is_exact_duplicate,
+        {% for column in raw_columns -%}
+            cast(null as {{ dbt.type_string() }}) as {{ column }},
+        {% endfor -%}
+        planned_days.staged_day,
         cast(null as ubigint) as staging_fingerprint
-    )
-    from stored_vanished
-    where stored_vanished.staged_day not in (
-        select day_fingerprints.staged_day from day_fingerprints
-    )
+    from planned_days
+    where planned_days.is_vanished
 
 ),
 
 {% endif %}
+
+day_fingerprints as (
+
+    select
+        staged_day,
+        staging_fingerprint
+    from {{ day_fingerprints_from }}
+
+),
 
 source as (
 
@@ -751,9 +868,11 @@ final as (
 )
 
 select * from final
-{%- if is_incremental() %}
+{%- if incremental_plan %}
 union all
 select * from carried
+{%- endif %}
+{%- if is_incremental() %}
 union all
 select * from vanished
-{% endif %}
+{%- endif %}

@@ -15,9 +15,10 @@ rows are otherwise unchanged:
 - a day loses all its rows; rows without a timestamp change (and a row
   without a key sits on a day re-staged for a copy);
 - a row is edited in place; the as-of date moves; late rows arrive.
-Each incremental run (the same delivery again, then the next one) is
-compared with a full build on the same files, every column, `except all`
-both ways.
+Each incremental run (the same delivery again, then the next one, then a
+third in which every row changed and the oldest day is gone, which takes
+the fallback that stages every row) is compared with a full build on the
+same files, every column, `except all` both ways.
 """
 
 from __future__ import annotations
@@ -171,13 +172,31 @@ def scenario(generated_raw, tmp_path_factory):
 
     plans: dict[str, list] = {}
 
+    # Third: every row of the second changed (more than half the days to
+    # re-stage: the run stages every row) and the oldest day gone.
+    third = root / "third"
+    shutil.copytree(second, third)
+    con = duckdb.connect()
+    try:
+        path = third / "usage_events.parquet"
+        con.execute(
+            f"create table t as select * replace (coalesce(quantity, 1) + 1 "
+            f"as quantity) from read_parquet('{path}') where occurred_at is "
+            f"null or occurred_at >= (select min(occurred_at) + interval 1 "
+            f"day from read_parquet('{path}'))")
+        con.execute(f"copy t to '{path}' (format parquet)")
+    finally:
+        con.close()
+
     runs = root / "runs"
     out = {
         "first": stage(runs, first, "first"),
         "first_again": stage(runs, first, "first_again"),
         "second": stage(runs, second, "second"),
+        "third": stage(runs, third, "third"),
     }
-    for name, delivery in (("first", first), ("second", second)):
+    for name, delivery in (("first", first), ("second", second),
+                           ("third", third)):
         workdir = root / f"full_{name}"
         out[f"full_{name}"] = stage(workdir, delivery, f"full_{name}")
     out["first_delivery"] = first
@@ -224,6 +243,7 @@ def test_scenario_changes_what_it_says(scenario):
     ("first", "full_first"),
     ("first_again", "full_first"),
     ("second", "full_second"),
+    ("third", "full_third"),
 ])
 def test_incremental_staging_equals_full_build(scenario, run, full):
     assert differences(scenario[run], scenario[full]) == (0, 0)
@@ -262,7 +282,8 @@ def test_warehouse_staged_before_says_what_to_run(scenario, tmp_path):
 
 def test_incremental_runs_restage_a_few_days(scenario):
     """The runs compared above took the path for a few days (the plan
-    dbt logs), not the fallback that stages every row as a full build."""
+    dbt logs), not the fallback that stages every row as a full build;
+    the third, whose every day changed, took the fallback."""
     plans = scenario["plans"]
     assert plans["first"] == [] and plans["full_second"] == []
     (again,) = plans["first_again"]
@@ -270,3 +291,5 @@ def test_incremental_runs_restage_a_few_days(scenario):
     (second,) = plans["second"]
     reloaded, days, fallback = int(second[0]), int(second[1]), second[2]
     assert 0 < reloaded <= 40 and days > 900 and fallback == "", second
+    (third,) = plans["third"]
+    assert third[0] == third[1] and third[2] == ", staging every row", third

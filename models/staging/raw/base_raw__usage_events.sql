@@ -404,8 +404,8 @@ with
 -- The raw file is read four times in a full build, each import CTE once
 -- (a CTE read twice would be materialized whole): every row, the key
 -- column alone, the rows of repeated keys, and the day totals of the
--- fingerprints. An incremental run reads the day totals and the two
--- imports below instead of the first three.
+-- fingerprints. An incremental run reads the day totals in its plan query
+-- and, for a few days, the two imports below instead of the first three.
 raw_rows as (
 
     select * from {{ source('raw', 'usage_events') }}
@@ -426,10 +426,10 @@ raw_repeated as (
 
 {% if incremental_plan %}
 
--- The raw file is read three times: the day totals of the fingerprints,
--- the rows of the days to re-stage, the rows of the copy days (skipped
--- when there is none). The stored table is read once per import CTE below,
--- each for a few columns (a CTE read twice would be materialized whole).
+-- The raw file is read twice: the rows of the days to re-stage and the
+-- rows of the copy days (none, mostly). The stored table is read once per
+-- import CTE below, each for a few columns (a CTE read twice would be
+-- materialized whole).
 raw_reload_candidates as (
 
     select * from {{ source('raw', 'usage_events') }}

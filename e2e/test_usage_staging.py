@@ -293,3 +293,19 @@ def test_incremental_runs_restage_a_few_days(scenario):
     assert 0 < reloaded <= 40 and days > 900 and fallback == "", second
     (third,) = plans["third"]
     assert third[0] == third[1] and third[2] == ", staging every row", third
+
+
+def test_empty_build_keeps_the_staged_rows(scenario, tmp_path):
+    """`dbt build --empty` reads no raw row: it must not take every stored
+    day for gone (it did, and emptied the table, before the plan was
+    skipped under --empty)."""
+    workdir = tmp_path / "empty"
+    workdir.mkdir()
+    shutil.copyfile(scenario["second"], workdir / "wh.duckdb")
+    count = f"select count(*) from {TABLE}"
+    (before,) = query(workdir / "wh.duckdb", count)
+    step = run_dbt(STAGE_USAGE + ["--empty"], workdir=workdir,
+                   raw_dir=scenario["first_delivery"],
+                   dbt_vars="{as_of_date: 2026-06-30}")
+    assert step.success, step.text
+    assert query(workdir / "wh.duckdb", count) == [before] and before[0] > 0

@@ -101,10 +101,11 @@
     run stages every row as a full build does, and still replaces the
     stored days: the path for a few days hashes the keys of the days it
     re-stages, which for every day does not fit in memory at 100,000
-    accounts.
+    accounts. Under `--empty` (no raw row is read) there is no plan: the
+    run replaces no day, so the stored rows stay as they are.
 -#}
 {% macro usage_staging_plan(plan_query) %}
-    {%- if not (execute and is_incremental()) -%}
+    {%- if not (execute and is_incremental()) or flags.EMPTY -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set days = run_query(plan_query).rows | list -%}

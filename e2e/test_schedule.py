@@ -30,7 +30,9 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import REPO_ROOT, RAW_TABLES, query, run_dbt
+from conftest import (
+    REPO_ROOT, RAW_TABLES, compared_columns, differences, query, run_dbt,
+)
 
 from cs_segments.deliveries import write_delivery
 
@@ -44,9 +46,6 @@ FIRST_DELIVERY = LAST_DELIVERY - timedelta(days=sum(STEPS))
 # from delivery D when hash(event_id) % LATE_ONE_IN = 0.
 LATE_FROM_DAYS, LATE_TO_DAYS, LATE_ONE_IN = 20, 8, 20
 
-# Tables that differ from a full build by design: the as-published log
-# (one set of rows per run) and the facts of the last run.
-NOT_RESTATED = {"fct_segment_membership_published", "rpt_last_run"}
 # A scheduled run: seeds and models, and the usage reconciliation test (the
 # full suite of data tests runs once, in e2e/test_build.py).
 RUN_ARGS = ["build", "--select", "resource_type:seed", "resource_type:model",
@@ -62,70 +61,6 @@ def delivery_dates() -> list[date]:
         dates.append(day)
     assert dates[-1] == LAST_DELIVERY
     return dates
-
-
-# Not model output: raw.* are views over the input files of the invocation
-# (macros/raw_files.sql), cs_build.* the record of the last dbt invocation
-# (macros/build_status.sql).
-NOT_MODELLED_SCHEMAS = ("raw", "cs_build")
-
-
-def relations(db: Path) -> list[tuple[str, str]]:
-    return [
-        (schema, name) for schema, name in query(db, """
-            select schema_name, table_name from duckdb_tables()
-            union all
-            select schema_name, view_name from duckdb_views()
-            where not internal
-        """)
-        if name not in NOT_RESTATED and schema not in NOT_MODELLED_SCHEMAS
-    ]
-
-
-# When a row was written (int_usage_daily.loaded_at) and the high-water
-# marks of the incremental usage panels and int_account_activation
-# (usage_loaded_at): metadata that differs between any two builds, left out
-# of every comparison.
-LOAD_METADATA_COLUMNS = ("loaded_at", "usage_loaded_at")
-
-
-def compared_columns(con, catalog: str, schema: str, name: str) -> str:
-    """The select list of a relation without its load-metadata columns."""
-    columns = [row[0] for row in con.execute(
-        "select column_name from duckdb_columns() where database_name = ? "
-        "and schema_name = ? and table_name = ? order by column_index",
-        [catalog, schema, name]).fetchall()]
-    return ", ".join(f'"{c}"' for c in columns
-                     if c not in LOAD_METADATA_COLUMNS)
-
-
-def differences(db_a: Path, db_b: Path) -> dict[str, tuple[int, int]]:
-    """{schema.table: (rows only in a, rows only in b)} for every relation
-    of either warehouse that differs; a relation missing on one side counts
-    as (-1, -1)."""
-    con = duckdb.connect()
-    out: dict[str, tuple[int, int]] = {}
-    try:
-        con.execute(f"attach '{db_a}' as a (read_only)")
-        con.execute(f"attach '{db_b}' as b (read_only)")
-        rel_a, rel_b = set(relations(db_a)), set(relations(db_b))
-        for schema, name in sorted(rel_a ^ rel_b):
-            out[f"{schema}.{name}"] = (-1, -1)
-        for schema, name in sorted(rel_a & rel_b):
-            columns = compared_columns(con, "a", schema, name)
-            a_rel = f"select {columns} from a.{schema}.{name}"
-            b_rel = f"select {columns} from b.{schema}.{name}"
-            only_a = con.execute(
-                f"select count(*) from ({a_rel} except all "
-                f"{b_rel})").fetchone()[0]
-            only_b = con.execute(
-                f"select count(*) from ({b_rel} except all "
-                f"{a_rel})").fetchone()[0]
-            if only_a or only_b:
-                out[f"{schema}.{name}"] = (only_a, only_b)
-    finally:
-        con.close()
-    return out
 
 
 @pytest.fixture(scope="module")

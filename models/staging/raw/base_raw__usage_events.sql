@@ -388,13 +388,15 @@ select * from final order by staged_day
 {%- set incremental_plan = planned is not none and planned.is_incremental -%}
 {#- What the staging pipeline below reads: every raw row (a full build), or
     the rows to re-stage (an incremental run; a few days, read once). -#}
+{#- Each day's fingerprint: the plan's when there is one (its query read
+    the raw file for them already), else the raw file's. -#}
+{%- set day_fingerprints_from = 'raw_day_fingerprints' if planned is none
+    else 'planned_fingerprints' -%}
 {%- if incremental_plan -%}
-    {%- set day_fingerprints_from = 'planned_fingerprints' -%}
     {%- set rows_to_stage = 'restaged_rows' -%}
     {%- set keys_to_stage = 'restaged_rows' -%}
     {%- set repeated_rows_to_stage = 'restaged_rows' -%}
 {%- else -%}
-    {%- set day_fingerprints_from = 'raw_day_fingerprints' -%}
     {%- set rows_to_stage = 'raw_rows' -%}
     {%- set keys_to_stage = 'raw_keys' -%}
     {%- set repeated_rows_to_stage = 'raw_repeated' -%}
@@ -483,10 +485,6 @@ planned_days as (
 
 ),
 
-{% endif %}
-
-{% if incremental_plan %}
-
 planned_fingerprints as (
 
     select
@@ -496,6 +494,31 @@ planned_fingerprints as (
     where not planned_days.is_vanished
 
 ),
+
+vanished as (
+
+    -- One marker row (a null fingerprint) per day with stored rows and no
+    -- raw row left: it deletes the day and is not stored.
+    select
+        {% for column in source_columns + ['rejection_reason'] -%}
+            cast(null as {{ 'timestamp' if column == 'occurred_at'
+                else 'integer' if column == 'quantity'
+                else dbt.type_string() }}) as {{ column }},
+        {% endfor -%}
+        cast(null as boolean) as is_exact_duplicate,
+        {% for column in raw_columns -%}
+            cast(null as {{ dbt.type_string() }}) as {{ column }},
+        {% endfor -%}
+        planned_days.staged_day,
+        cast(null as ubigint) as staging_fingerprint
+    from planned_days
+    where planned_days.is_vanished
+
+),
+
+{% endif %}
+
+{% if incremental_plan %}
 
 reload_days as (
 
@@ -613,31 +636,6 @@ carried as (
                 select reload_keys.event_id from reload_keys
             )
         )
-
-),
-
-{% endif %}
-
-{% if is_incremental() %}
-
-vanished as (
-
-    -- One marker row (a null fingerprint) per day with stored rows and no
-    -- raw row left: it deletes the day and is not stored.
-    select
-        {% for column in source_columns + ['rejection_reason'] -%}
-            cast(null as {{ 'timestamp' if column == 'occurred_at'
-                else 'integer' if column == 'quantity'
-                else dbt.type_string() }}) as {{ column }},
-        {% endfor -%}
-        cast(null as boolean) as is_exact_duplicate,
-        {% for column in raw_columns -%}
-            cast(null as {{ dbt.type_string() }}) as {{ column }},
-        {% endfor -%}
-        planned_days.staged_day,
-        cast(null as ubigint) as staging_fingerprint
-    from planned_days
-    where planned_days.is_vanished
 
 ),
 

@@ -233,9 +233,13 @@ user_active_days as (
         usage_daily_users.user_id,
         usage_daily_users.activity_date
     from usage_daily_users
+    -- Distinct accounts: the semi join hashes this list. With one row per
+    -- judgement date (790,000 rows, 35,000 accounts at 100,000 accounts)
+    -- its probe of 88 M user rows took 11 s of the model's 21 s; the model
+    -- takes 13 s with one row per account (one run each, same warehouse).
     where
         usage_daily_users.account_id in (
-            select account_judgement_dates.account_id
+            select distinct account_judgement_dates.account_id
             from account_judgement_dates
         )
 

@@ -447,35 +447,45 @@ def test_rule_change_is_recorded_and_full_refresh_keeps_the_log(
                                   "from marts.rpt_last_run") == [(True, True)]
 
 
-def test_activation_var_change_between_runs_equals_full_build(
-        scheduled_runs, deliveries, tmp_path_factory):
-    """int_account_activation is incremental (it keeps the accounts
-    activated before the new days): a change of an activation var between
-    scheduled runs must recompute every account, so the run equals a full
-    build with the new var, table by table."""
+@pytest.mark.parametrize("new_vars, changed_query", [
+    ("{lifecycle_activation_active_users: 5}",
+     "select count(*) from intermediate.int_account_activation"),
+    ("{segment_churn_risk_min_score: 20.0}",
+     "select count(*) from intermediate.int_account_segment_membership_weekly"
+     " where segment_key = 'behaviour_churn_risk'"),
+], ids=["activation_var", "rule_threshold"])
+def test_var_change_between_runs_equals_full_build(
+        new_vars, changed_query, scheduled_runs, deliveries,
+        tmp_path_factory):
+    """A change of a var between scheduled runs must reach every table the
+    incremental models keep: int_account_activation keeps the accounts
+    activated before the new days (an activation var must recompute every
+    account); a rule threshold must reach every past week's segments
+    (int_account_behaviour_weekly keeps the dates whose inputs are
+    unchanged, and the segment tables below it are rebuilt). The run
+    equals a full build with the new var, table by table."""
     assert scheduled_runs[-1][1].success, "a scheduled run failed"
-    new_vars = "{lifecycle_activation_active_users: 5}"
     before_db = scheduled_runs[-1][1].db_path
-    incremental_dir = tmp_path_factory.mktemp("activation_var_incremental")
+    incremental_dir = tmp_path_factory.mktemp("var_incremental")
     shutil.copyfile(before_db, incremental_dir / "wh.duckdb")
     incremental = run_dbt(
         RUN_ARGS, workdir=incremental_dir,
         raw_dir=deliver(deliveries[LAST_DELIVERY], incremental_dir / "export"),
         dbt_vars=new_vars)
     assert incremental.success, incremental.text
-    full_dir = tmp_path_factory.mktemp("activation_var_full")
+    full_dir = tmp_path_factory.mktemp("var_full")
     full = run_dbt(
         FULL_ARGS, workdir=full_dir,
         raw_dir=deliver(deliveries[LAST_DELIVERY], full_dir / "export"),
         dbt_vars=new_vars)
     assert full.success, full.text
-    activations = "select count(*) from intermediate.int_account_activation"
     # The new var changes the result of a full build (else this test would
     # show nothing).
-    assert query(full.db_path, activations) != query(before_db, activations)
+    assert query(full.db_path, changed_query) != query(
+        before_db, changed_query)
     diff = differences(incremental.db_path, full.db_path)
     assert not diff, (
-        "an incremental run after an activation var change differs from a "
+        f"an incremental run after a var change ({new_vars}) differs from a "
         f"full build: {{table: (only incremental, only full)}} = {diff}")
 
 

@@ -342,6 +342,12 @@
     before it existed is rebuilt whole, and dbt's on_schema_change check
     then asks for a full refresh). -#}
 {% macro usage_panel_is_incremental() %}
+    {{ return(is_incremental_with_column('usage_loaded_at')) }}
+{% endmacro %}
+
+{#- Whether this is an incremental run on a stored table that has `column`
+    (the column an incremental run reads back from it). -#}
+{% macro is_incremental_with_column(column) %}
     {#- In a unit test is_incremental() can render as the text 'False',
         and `this` is none unless the test gives it. -#}
     {% if this is none %}
@@ -355,7 +361,7 @@
     {% endif %}
     {% set names = adapter.get_columns_in_relation(this)
         | map(attribute='name') | map('lower') | list %}
-    {{ return('usage_loaded_at' in names) }}
+    {{ return(column in names) }}
 {% endmacro %}
 
 {#- Post-hook of the usage panels: delete the stored rows the spine no

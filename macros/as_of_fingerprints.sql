@@ -1,0 +1,135 @@
+{#-
+    Weekly tables replaced per as-of date, by the fingerprint of their
+    inputs (DuckDB; tables on Spark): int_account_behaviour_weekly (tried on
+    the rules and membership too: see README, "Scheduled runs"). Each
+    stored row keeps
+    `inputs_fingerprint`, the fingerprint of its as-of date's inputs when it
+    was computed: the sum of a 31-bit hash (row_print) of every input row
+    of that date, each hash also taking `version` (an md5 of what decides a
+    row besides its inputs: the model's code, the expanded macros and vars
+    it reads). A run fingerprints every as-of date of its inputs (one
+    grouped pass over each), recomputes the dates whose fingerprint is new
+    or changed (delete+insert on as_of_date) and deletes, after the insert,
+    the dates its spine (the parent whose dates it has) no longer has. A
+    change of the code or of a var in `version` changes every date's
+    fingerprint, so every date is recomputed. A change that keeps a date's
+    sum (about one chance in two billion per changed date) goes unnoticed
+    until that date changes again or a full refresh.
+-#}
+
+{#- `spine`: the model whose as-of dates the table has (a parent of it). -#}
+{% macro as_of_fingerprint_config(spine) %}
+    {{ return(delete_insert_or_table_config(
+        'as_of_date',
+        "{{ prune_as_of_dates_not_in('" ~ spine ~ "') }}")) }}
+{% endmacro %}
+
+{#- Whether this run replaces only the changed as-of dates: an incremental
+    run on a stored table that has inputs_fingerprint (a table built before
+    it existed stops at dbt's on_schema_change check, which asks for a full
+    refresh). -#}
+{% macro as_of_fingerprint_is_incremental() %}
+    {{ return(is_incremental_with_column('inputs_fingerprint')) }}
+{% endmacro %}
+
+{#- Post-hook: delete the stored as-of dates the spine no longer has (the
+    previous open date, week ends older than `history_weeks`). -#}
+{% macro prune_as_of_dates_not_in(spine) %}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where as_of_date not in (
+            select spine.as_of_date
+            from {{ ref(spine) }} as spine
+        )
+    {% endif %}
+{% endmacro %}
+
+{#- The CTEs input_rows, input_fingerprints, stored_fingerprints and
+    recompute_dates (as_of_date, inputs_fingerprint: every date in a full
+    build; the new and changed dates in an incremental run). `inputs`: a
+    list of (model name, [columns read besides account_id and as_of_date]),
+    each read once more here (one import CTE per use: a CTE read twice would
+    be materialized whole first). -#}
+{% macro as_of_fingerprint_ctes(inputs, version, incremental) -%}
+input_rows as (
+
+    {% for relation, columns in inputs %}
+        select
+            as_of_date,
+            {{ row_print(
+                "'" ~ version ~ "', '" ~ relation
+                ~ "', account_id, as_of_date, " ~ (columns | join(', '))) }}
+                as row_print
+        from {{ ref(relation) }}
+        {% if not loop.last %}
+            union all
+        {% endif %}
+    {%- endfor %}
+
+),
+
+input_fingerprints as (
+
+    select
+        as_of_date,
+        cast(sum(row_print) as bigint) as inputs_fingerprint
+    from input_rows
+    group by 1
+
+),
+
+stored_fingerprints as (
+
+    select
+        as_of_date,
+        min(inputs_fingerprint) as min_inputs_fingerprint,
+        max(inputs_fingerprint) as max_inputs_fingerprint
+    {% if incremental -%}
+        from {{ this }}
+    {%- else -%}
+        from input_fingerprints
+        where 1 = 0
+    {%- endif %}
+    group by 1
+
+),
+
+recompute_dates as (
+
+    select
+        input_fingerprints.as_of_date,
+        input_fingerprints.inputs_fingerprint
+    from input_fingerprints
+    left join stored_fingerprints
+        on input_fingerprints.as_of_date = stored_fingerprints.as_of_date
+    where
+        stored_fingerprints.as_of_date is null
+        or stored_fingerprints.min_inputs_fingerprint
+        <> input_fingerprints.inputs_fingerprint
+        or stored_fingerprints.max_inputs_fingerprint
+        <> input_fingerprints.inputs_fingerprint
+
+)
+{%- endmacro %}
+
+{#- The filter of an input read for the rows: in an incremental run, its
+    rows of the as-of dates recomputed only (a mark join on the few dates);
+    nothing in a full build. `column`: the input's as-of date. -#}
+{% macro as_of_recomputed_only(incremental, column='as_of_date') -%}
+    {%- if incremental -%}
+        where coalesce(
+            {{ column }} in (
+                select recompute_dates.as_of_date from recompute_dates
+            ),
+            false
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The md5 of what decides a row besides its inputs: the model's code and
+    `extra` (the expanded macros and the vars it reads). -#}
+{% macro as_of_fingerprint_version(extra='') -%}
+    {{ return(local_md5(
+        (model.raw_code if model is mapping and model.raw_code is defined
+            else '') ~ extra)) }}
+{%- endmacro %}

@@ -2,12 +2,11 @@
     Weekly tables replaced per as-of date, by the fingerprint of their
     inputs (DuckDB; tables on Spark): int_account_behaviour_weekly (tried on
     the rules and membership too: see README, "Scheduled runs"). Each
-    stored row keeps
-    `inputs_fingerprint`, the fingerprint of its as-of date's inputs when it
-    was computed: the sum of a 31-bit hash (row_print) of every input row
-    of that date, each hash also taking `version` (an md5 of what decides a
-    row besides its inputs: the model's code, the expanded macros and vars
-    it reads). A run fingerprints every as-of date of its inputs (one
+    stored row keeps `inputs_fingerprint`, the fingerprint of its as-of
+    date's inputs when it was computed: the sum of a 31-bit hash
+    (row_print) of every input row of that date, each hash also taking
+    `version` (an md5 of what decides a row besides its inputs: the model's
+    code, the expanded macros and vars it reads). A run fingerprints every as-of date of its inputs (one
     grouped pass over each), recomputes the dates whose fingerprint is new
     or changed (delete+insert on as_of_date) and deletes, after the insert,
     the dates its spine (the parent whose dates it has) no longer has. A

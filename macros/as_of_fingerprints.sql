@@ -5,22 +5,20 @@
     stored row keeps `inputs_fingerprint`, the fingerprint of its as-of
     date's inputs when it was computed: the sum of a 31-bit hash
     (row_print) of every input row of that date, each hash also taking
-    `version` (an md5 of what decides a row besides its inputs: the model's
-    code, the expanded macros and vars it reads). A run fingerprints every as-of date of its inputs (one
+    `version` (model_code_md5: the model's code and the expanded macros and
+    vars it reads). A run fingerprints every as-of date of its inputs (one
     grouped pass over each), recomputes the dates whose fingerprint is new
     or changed (delete+insert on as_of_date) and deletes, after the insert,
-    the dates its spine (the parent whose dates it has) no longer has. A
-    change of the code or of a var in `version` changes every date's
-    fingerprint, so every date is recomputed. A change that keeps a date's
-    sum (about one chance in two billion per changed date) goes unnoticed
-    until that date changes again or a full refresh.
+    the dates the spine (int_account_weeks) no longer has. A change of the
+    code or of a var in `version` changes every date's fingerprint, so
+    every date is recomputed. A change that keeps a date's sum (about one
+    chance in two billion per changed date) goes unnoticed until that date
+    changes again or a full refresh.
 -#}
 
-{#- `spine`: the model whose as-of dates the table has (a parent of it). -#}
-{% macro as_of_fingerprint_config(spine) %}
+{% macro as_of_fingerprint_config() %}
     {{ return(delete_insert_or_table_config(
-        'as_of_date',
-        "{{ prune_as_of_dates_not_in('" ~ spine ~ "') }}")) }}
+        'as_of_date', "{{ prune_as_of_dates_not_in_spine() }}")) }}
 {% endmacro %}
 
 {#- Whether this run replaces only the changed as-of dates: an incremental
@@ -31,14 +29,16 @@
     {{ return(is_incremental_with_column('inputs_fingerprint')) }}
 {% endmacro %}
 
-{#- Post-hook: delete the stored as-of dates the spine no longer has (the
-    previous open date, week ends older than `history_weeks`). -#}
-{% macro prune_as_of_dates_not_in(spine) %}
+{#- Post-hook: delete the stored as-of dates the spine (int_account_weeks)
+    no longer has (the previous open date, week ends older than
+    `history_weeks`). A date's other changes, an account gone included,
+    change its fingerprint, so its rows are replaced whole. -#}
+{% macro prune_as_of_dates_not_in_spine() %}
     {% if is_incremental() %}
         delete from {{ this }}
         where as_of_date not in (
             select spine.as_of_date
-            from {{ ref(spine) }} as spine
+            from {{ ref('int_account_weeks') }} as spine
         )
     {% endif %}
 {% endmacro %}
@@ -113,22 +113,14 @@ recompute_dates as (
 
 {#- The filter of an input read for the rows: in an incremental run, its
     rows of the as-of dates recomputed only (a mark join on the few dates);
-    nothing in a full build. `column`: the input's as-of date. -#}
-{% macro as_of_recomputed_only(incremental, column='as_of_date') -%}
+    nothing in a full build. -#}
+{% macro as_of_recomputed_only(incremental) -%}
     {%- if incremental -%}
         where coalesce(
-            {{ column }} in (
+            as_of_date in (
                 select recompute_dates.as_of_date from recompute_dates
             ),
             false
         )
     {%- endif -%}
-{%- endmacro %}
-
-{#- The md5 of what decides a row besides its inputs: the model's code and
-    `extra` (the expanded macros and the vars it reads). -#}
-{% macro as_of_fingerprint_version(extra='') -%}
-    {{ return(local_md5(
-        (model.raw_code if model is mapping and model.raw_code is defined
-            else '') ~ extra)) }}
 {%- endmacro %}

@@ -69,6 +69,15 @@
     cast({{ key_hash(expressions) }} % 2147483647 as bigint)
 {%- endmacro %}
 
+{#- The md5 of what decides a model's rows besides its inputs, for the
+    fingerprints that decide what an incremental run recomputes: the
+    model's code and `extra` (the expanded macros and vars it reads). -#}
+{% macro model_code_md5(extra='') -%}
+    {{ return(local_md5(
+        (model.raw_code if model is mapping and model.raw_code is defined
+            else '') ~ extra)) }}
+{%- endmacro %}
+
 {#-
     Incremental strategy of base_raw__usage_events: the run's rows replace
     the stored rows of every day (unique_key: staged_day) they hold. A row

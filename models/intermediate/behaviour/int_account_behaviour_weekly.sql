@@ -23,7 +23,7 @@
     changes. Fingerprinting reads each input once (a grouped sum per date),
     about 1 s of the 22 s the whole panel took at 100,000 accounts.
 -#}
-{{ config(**as_of_fingerprint_config('int_account_weeks')) }}
+{{ config(**as_of_fingerprint_config()) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}
 {#- The parts stacked in `parts` below: each CTE and the columns it adds
     (the spine adds is_current, which marks its rows). -#}
@@ -61,7 +61,7 @@
 {%- endfor -%}
 {#- What decides a row besides its inputs: this file and the expanded
     macros it calls. -#}
-{%- set version = as_of_fingerprint_version(
+{%- set version = model_code_md5(
     behaviour_type_float()
     ~ dbt.datediff('last_activity_date', 'as_of_date', 'day')) -%}
 {#- An incremental run reads only the as-of dates it recomputes. -#}

@@ -140,10 +140,8 @@ case
 {#- What decides a staged row besides its raw values and the context: this
     file and the expanded parsing and checks (macros included). Part of
     each day's fingerprint, so a change re-stages every day. -#}
-{%- set staging_version = local_md5(
-    (model.raw_code if model is mapping and model.raw_code is defined
-        else '')
-    ~ parsed_select ~ checked_columns ~ checked_joins ~ copy_window
+{%- set staging_version = model_code_md5(
+    parsed_select ~ checked_columns ~ checked_joins ~ copy_window
     ~ normalised_event_id) -%}
 {%- set raw_row_print = row_print(source_columns | join(', ')) -%}
 {#- The CTEs that read the context of the checks and fingerprint each day

@@ -159,3 +159,74 @@ def test_usage_daily_uniqueness_checks_days_loaded_since_last_pass(
     assert _usage_daily_unique_status(unchecked) == "pass", unchecked.text
     checked = run_test("{data_tests_check_all_rows: true}")
     assert _usage_daily_unique_status(checked) == "fail", checked.text
+
+
+STAGED_USAGE_UNIQUE = "test_name:unique_combination,stg_raw__usage_events"
+STAGED_PASS_KEY = "unique_combination:staging.stg_raw__usage_events:event_id"
+
+
+def _staged_usage_unique_status(run, filtered: bool = True) -> str:
+    """The test's status in `run`; `filtered`: it read the keys staged since
+    its last pass (its query reads the pass record)."""
+    found = [node_result for node_result in run.result.results
+             if node_result.node.name.startswith(
+                 "unique_combination_stg_raw__usage_events_")]
+    assert len(found) == 1, run.text
+    assert ("cs_build" in found[0].node.compiled_code) == filtered
+    return str(found[0].status)
+
+
+def test_staged_usage_uniqueness_checks_keys_staged_since_last_pass(
+        full_db, generated_raw, tmp_path):
+    """The uniqueness test of stg_raw__usage_events compares every copy of
+    the keys staged since it last passed (partition: the key itself). A
+    copy of a key staged on another day is found, whichever day holds the
+    old copy; once fixed the test passes and its mark moves on. A copy that
+    keeps the old loaded_at (written outside dbt) is found only with
+    data_tests_check_all_rows."""
+    marks = query(full_db, "select passed_run_started_at from "
+                  "cs_build.test_passes where test_key = "
+                  f"'{STAGED_PASS_KEY}'")
+    assert len(marks) == 1, "the full build recorded no pass"
+    workdir = tmp_path / "wh"
+    workdir.mkdir()
+    db_path = workdir / "wh.duckdb"
+    shutil.copy(full_db, db_path)
+    table = "staging.base_raw__usage_events"
+    # a clean row of the first day staged again, a year later, by a later run
+    execute(db_path, f"""
+        insert into {table}
+        select * replace (
+            staged_day + interval 365 day as staged_day,
+            (select max(loaded_at) + interval 1 second from {table})
+                as loaded_at)
+        from {table}
+        where rejection_reason is null
+            and staged_day = (select min(staged_day) from {table}
+                              where rejection_reason is null)
+        limit 1
+    """)
+
+    def run_test(dbt_vars=None):
+        return run_dbt(["test", "--select", STAGED_USAGE_UNIQUE],
+                       workdir=workdir, raw_dir=generated_raw,
+                       dbt_vars=dbt_vars)
+
+    found = run_test()
+    assert _staged_usage_unique_status(found) == "fail", found.text
+    execute(db_path, f"delete from {table} where loaded_at = "
+            f"(select max(loaded_at) from {table})")
+    fixed = run_test()
+    assert _staged_usage_unique_status(fixed) == "pass", fixed.text
+    (fixed_mark,), = query(db_path, "select passed_run_started_at from "
+                           "cs_build.test_passes where test_key = "
+                           f"'{STAGED_PASS_KEY}'")
+    assert fixed_mark > marks[0][0]
+
+    execute(db_path, f"insert into {table} select * from {table} "
+            "where rejection_reason is null limit 1")
+    unchecked = run_test()
+    assert _staged_usage_unique_status(unchecked) == "pass", unchecked.text
+    checked = run_test("{data_tests_check_all_rows: true}")
+    assert _staged_usage_unique_status(
+        checked, filtered=False) == "fail", checked.text

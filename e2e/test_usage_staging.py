@@ -248,16 +248,21 @@ def test_every_day_carries_one_fingerprint(scenario):
         )""") == [(0,)]
 
 
-def test_warehouse_staged_before_says_what_to_run(scenario, tmp_path):
-    """A warehouse staged before the two columns existed stops with the
-    command that rebuilds it, not with a binder error."""
+@pytest.mark.parametrize("dropped", [
+    ("staged_day", "staging_fingerprint"),  # before incremental staging
+    ("loaded_at",),  # before the uniqueness test read the keys staged since
+])
+def test_warehouse_staged_before_says_what_to_run(scenario, tmp_path,
+                                                  dropped):
+    """A warehouse staged before the columns existed stops with the command
+    that rebuilds it, not with a binder error or dbt's schema message."""
     workdir = tmp_path / "old"
     workdir.mkdir()
     shutil.copyfile(scenario["first"], workdir / "wh.duckdb")
     con = duckdb.connect(str(workdir / "wh.duckdb"))
     try:
-        con.execute(f"alter table {TABLE} drop column staging_fingerprint")
-        con.execute(f"alter table {TABLE} drop column staged_day")
+        for column in dropped:
+            con.execute(f"alter table {TABLE} drop column {column}")
     finally:
         con.close()
     step = run_dbt(STAGE_USAGE, workdir=workdir,
@@ -265,6 +270,7 @@ def test_warehouse_staged_before_says_what_to_run(scenario, tmp_path):
     assert not step.success
     assert ("was staged before the incremental staging of usage"
             in step.text), step.text
+    assert f"(no column {', '.join(dropped)})" in step.text, step.text
     assert "--full-refresh --select base_raw__usage_events+" in step.text
 
 

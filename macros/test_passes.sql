@@ -2,10 +2,12 @@
     Data tests that check only what changed since they last passed.
 
     A test opts in with two arguments (so far: unique_combination on
-    int_usage_daily, 112.6 M rows at 100,000 accounts):
+    int_usage_daily, 112.6 M rows at 100,000 accounts, partition
+    `activity_date`, and on stg_raw__usage_events, the same number of rows,
+    partition `event_id`, the key itself):
     - `since_last_pass_column`: a column holding when the row was written
       (`loaded_at`, the start of the dbt invocation that wrote it);
-    - `since_last_pass_partition`: one of the key's columns (`activity_date`).
+    - `since_last_pass_partition`: one of the key's columns.
     The test then reads every row (old or new) of the partitions that have a
     row written after the start of the last invocation in which it passed;
     on-run-end (test_passes_end) records that start, per test, in table

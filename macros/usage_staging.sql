@@ -35,19 +35,24 @@
     }) }}
 {% endmacro %}
 
-{#- An incremental run needs the two columns each stored row carries; a
+{#- An incremental run needs the three columns each stored row carries; a
     warehouse staged before they existed stops here with what to do (dbt's
-    own message would be a binder error on the missing column). -#}
+    own message would be a binder error on the missing column, or its
+    on_schema_change failure). -#}
 {% macro usage_staging_check_stored(relation) %}
     {%- if execute and is_incremental() -%}
         {%- set stored = adapter.get_columns_in_relation(relation)
             | map(attribute='name') | map('lower') | list -%}
-        {%- if 'staging_fingerprint' not in stored
-            or 'staged_day' not in stored -%}
+        {%- set missing = [] -%}
+        {%- for column in ['staged_day', 'staging_fingerprint', 'loaded_at']
+            if column not in stored -%}
+            {%- do missing.append(column) -%}
+        {%- endfor -%}
+        {%- if missing -%}
             {{ exceptions.raise_compiler_error(
                 relation ~ " was staged before the incremental staging of"
-                ~ " usage (no staged_day and staging_fingerprint columns):"
-                ~ " rebuild it once with `dbt build --full-refresh --select"
+                ~ " usage in this version (no column " ~ missing | join(', ')
+                ~ "): rebuild it once with `dbt build --full-refresh --select"
                 ~ " base_raw__usage_events+` (the as-published log is"
                 ~ " kept), then run as before.") }}
         {%- endif -%}
@@ -159,4 +164,87 @@
         {%- endfor %}
     ) as planned (staged_day, staging_fingerprint, is_reload, is_vanished)
     {%- endif %}
+{%- endmacro %}
+
+{#- The days the plan re-stages, as 'YYYY-MM-DD' strings (none outside an
+    incremental plan). -#}
+{% macro usage_staging_reload_days(planned) %}
+    {%- set days = [] -%}
+    {%- if planned is not none and planned.is_incremental -%}
+        {%- for day in planned.days if day[2] -%}
+            {%- do days.append(day[0] | string) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(days) }}
+{% endmacro %}
+
+{#- The second query of the plan (the other days holding a copy of a key
+    of the days to re-stage): runs it and returns its days as strings. -#}
+{% macro usage_staging_copy_days(copy_query) %}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set days = [] -%}
+    {%- for row in run_query(copy_query).rows -%}
+        {%- do days.append(row[0] | string) -%}
+    {%- endfor -%}
+    {%- if days -%}
+        {%- do log("base_raw__usage_events: " ~ days | length
+            ~ " other day(s) hold a copy of a key re-staged", info=true) -%}
+    {%- endif -%}
+    {{ return(days) }}
+{% endmacro %}
+
+{#- Days as a relation with one column, staged_day (no row for none). -#}
+{% macro usage_staging_day_list(days) -%}
+    {%- if days | length == 0 -%}
+    select cast(null as date) as staged_day
+    where false
+    {%- else -%}
+    select staged_day
+    from (
+        values
+        {%- for day in days %}
+            (date '{{ day }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as day_list (staged_day)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A condition keeping the range of `days` on a date column: a constant
+    filter, pushed into the scan (row groups outside the range are
+    skipped). The exact days are filtered after it. -#}
+{% macro usage_staging_day_range(column, days) -%}
+    {%- if days | length == 0 -%}
+        false
+    {%- else -%}
+        {{ column }} between date '{{ days | min }}' and date '{{ days | max }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The same for the raw file: a range of occurred_at when the file types
+    it as a timestamp (its staged day is then its date: the range holds
+    every row of the days), and no filter otherwise (text is parsed first,
+    and a time zone can move a row to another day), nor when the days
+    include the day of rows without a timestamp (0001-01-01). -#}
+{% macro usage_staging_raw_day_range(relation, days) -%}
+    {%- if days | length == 0 -%}
+        false
+    {%- else -%}
+        {%- set ns = namespace(typed=false) -%}
+        {%- if execute -%}
+            {%- for column in adapter.get_columns_in_relation(relation)
+                if column.name | lower == 'occurred_at'
+                and column.data_type | upper == 'TIMESTAMP' -%}
+                {%- set ns.typed = true -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- if ns.typed and (days | min) > '0001-01-01' -%}
+            occurred_at >= cast(date '{{ days | min }}' as timestamp)
+            and occurred_at < cast(date '{{ days | max }}' as timestamp)
+            + interval 1 day
+        {%- else -%}
+            true
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}

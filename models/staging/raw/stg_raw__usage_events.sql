@@ -1,4 +1,4 @@
-{#- Clean usage events: one row per event_id. -#}
+{#- Clean usage events: one row per event_id, with when it was staged. -#}
 with
 
 base as (
@@ -15,7 +15,8 @@ final as (
         user_id,
         event_name,
         occurred_at,
-        quantity
+        quantity,
+        loaded_at
     from base
     where rejection_reason is null
 

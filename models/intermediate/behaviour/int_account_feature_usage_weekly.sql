@@ -28,10 +28,93 @@
     dates on or after the earliest day loaded into int_usage_daily since
     the panel's last build (or a new row of the spine), and the open date,
     reading only the days their windows reach; every as-of date when the
-    key features of the event_catalog seed changed.
+    key features of the event_catalog seed changed. When the run
+    recomputes one week end only (a daily run with no late usage), that
+    week end is computed like the open date, from its own 90 days, and the
+    grid of buckets reads nothing (see direct_week_ends below).
 -#}
 {{ config(**usage_panel_config()) }}
 {%- set incremental = usage_panel_is_incremental() %}
+{%- set recompute_ctes -%}
+key_features as (
+
+    select
+        event_name,
+        row_number() over (order by event_name) as feature_key
+    from {{ ref('event_catalog') }}
+    where is_key_feature = true
+
+),
+
+{% if incremental -%}
+stored_features as (
+
+    -- The key features of the stored rows (one set for every as-of date:
+    -- a change of the set recomputes them all).
+    select distinct event_name
+    from {{ this }}
+    where as_of_date = (select max(as_of_date) from {{ this }})
+
+),
+
+first_key_feature as (
+
+    select min(event_name) as event_name
+    from key_features
+
+),
+
+{% endif -%}
+{{ usage_panel_recompute(
+    incremental,
+    stored_keys_where="event_name = (select event_name from first_key_feature)",
+    everything_changed="exists (select event_name from key_features except "
+        ~ "select event_name from stored_features) or exists (select "
+        ~ "event_name from stored_features except select event_name from "
+        ~ "key_features)") }}
+{%- endset -%}
+{#- The week ends this run recomputes, decided before its query: when it
+    is one (a daily run between two week ends: the latest, which the
+    reloaded lookback days reach), it is computed directly from the 90
+    days ending on it, like the open date, instead of through the grid of
+    weekly buckets, whose windows run over 14 weeks of every account and
+    key feature (100,000 accounts, one daily run: see the README). With
+    two or more, a range join of the days to the dates, which DuckDB
+    plans as a merge join sorting every day, cost more than it saved. -#}
+{%- set direct_week_ends = [] -%}
+{#- A unit test's inputs are CTEs of its own query, which a query run
+    before it cannot read: it takes the grid. -#}
+{%- set in_unit_test = '__dbt__cte__' in (ref('int_as_of_dates') | string) -%}
+{%- if incremental and execute and not in_unit_test -%}
+    {%- set plan_query -%}
+with
+
+{{ recompute_ctes }},
+
+plan_as_of_dates as (
+
+    select
+        as_of_date,
+        is_week_end
+    from {{ ref('int_as_of_dates') }}
+
+)
+
+select plan_as_of_dates.as_of_date
+from plan_as_of_dates
+cross join recompute
+where
+    plan_as_of_dates.is_week_end
+    and plan_as_of_dates.as_of_date >= recompute.recompute_from_date
+order by 1
+    {%- endset -%}
+    {%- set planned_week_ends = run_query(plan_query).rows -%}
+    {%- if planned_week_ends | length == 1 -%}
+        {%- for row in planned_week_ends -%}
+            {%- do direct_week_ends.append(row[0] | string) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endif %}
 with
 
 account_weeks as (
@@ -85,42 +168,7 @@ open_bounds as (
 
 ),
 
-key_features as (
-
-    select
-        event_name,
-        row_number() over (order by event_name) as feature_key
-    from {{ ref('event_catalog') }}
-    where is_key_feature = true
-
-),
-
-{% if incremental -%}
-stored_features as (
-
-    -- The key features of the stored rows (one set for every as-of date:
-    -- a change of the set recomputes them all).
-    select distinct event_name
-    from {{ this }}
-    where as_of_date = (select max(as_of_date) from {{ this }})
-
-),
-
-first_key_feature as (
-
-    select min(event_name) as event_name
-    from key_features
-
-),
-
-{% endif -%}
-{{ usage_panel_recompute(
-    incremental,
-    stored_keys_where="event_name = (select event_name from first_key_feature)",
-    everything_changed="exists (select event_name from key_features except "
-        ~ "select event_name from stored_features) or exists (select "
-        ~ "event_name from stored_features except select event_name from "
-        ~ "key_features)") }},
+{{ recompute_ctes }},
 
 -- The rollup is read three times, by three import CTEs (feature totals,
 -- users, the open date's days): one CTE read by two queries would be
@@ -133,6 +181,10 @@ usage_daily_features as (
         activity_date,
         event_count
     from {{ ref('int_usage_daily') }}
+    {%- if direct_week_ends %}
+    -- No week end is computed on the grid of buckets in this run.
+    where false
+    {%- endif %}
 
 ),
 
@@ -144,7 +196,9 @@ usage_daily_users as (
         event_name,
         activity_date
     from {{ ref('int_usage_daily') }}
-    where user_id is not null
+    where
+        user_id is not null
+        and {{ 'false' if direct_week_ends else 'true' }}
 
 ),
 
@@ -160,6 +214,39 @@ usage_daily_open as (
 
 ),
 
+{% if direct_week_ends -%}
+usage_daily_direct as (
+
+    -- The 90 days ending on the week end computed directly (a constant
+    -- range: DuckDB skips the row groups outside it).
+    select
+        account_id,
+        user_id,
+        event_name,
+        activity_date,
+        event_count
+    from {{ ref('int_usage_daily') }}
+    where
+        activity_date
+        between {{ usage_open_first_day(
+            "cast('" ~ direct_week_ends[0] ~ "' as date)") }}
+        and cast('{{ direct_week_ends[0] }}' as date)
+
+),
+
+direct_account_weeks as (
+
+    select
+        account_id,
+        as_of_date
+    from {{ ref('int_account_weeks') }}
+    where
+        is_week_end
+        and as_of_date = cast('{{ direct_week_ends[0] }}' as date)
+
+),
+
+{% endif -%}
 latest_week_end as (
 
     -- The end of the week ends' grid (week_index 0): the buckets count
@@ -171,9 +258,12 @@ latest_week_end as (
                 when as_of_dates.week_index = 0 then as_of_dates.as_of_date
             end
         ) as week_end_date,
+        -- (none when the week ends recomputed are computed directly)
         max(
             case
-                when as_of_dates.as_of_date >= recompute.recompute_from_date
+                when
+                    {{ 'false' if direct_week_ends else 'true' }}
+                    and as_of_dates.as_of_date >= recompute.recompute_from_date
                     then as_of_dates.week_index
             end
         ) as oldest_week_index
@@ -488,11 +578,71 @@ open_rows as (
 
 ),
 
+{% if direct_week_ends -%}
+direct_days as (
+
+    select
+        usage_daily_direct.account_id,
+        usage_daily_direct.user_id,
+        key_features.event_name,
+        usage_daily_direct.event_count,
+        {{ dbt.datediff(
+            'usage_daily_direct.activity_date',
+            "cast('" ~ direct_week_ends[0] ~ "' as date)", 'day') }}
+            as days_back
+    from usage_daily_direct
+    inner join key_features
+        on usage_daily_direct.event_name = key_features.event_name
+
+),
+
+direct_usage as (
+
+    -- The windows of the week end computed directly, read off its days
+    -- (the same figures as the buckets' windows).
+    select
+        account_id,
+        event_name,
+        {{ usage_open_window_sums() }}
+    from direct_days
+    group by 1, 2
+
+),
+
+direct_rows as (
+
+    select
+        direct_account_weeks.account_id,
+        direct_account_weeks.as_of_date,
+        as_of_dates.is_current,
+        key_features.event_name,
+        cast(coalesce(direct_usage.events_30d, 0) as bigint) as events_30d,
+        cast(coalesce(direct_usage.events_prior_30d, 0) as bigint)
+            as events_prior_30d,
+        cast(coalesce(direct_usage.events_90d, 0) as bigint) as events_90d,
+        cast(coalesce(direct_usage.active_users_30d, 0) as bigint)
+            as active_users_30d
+    from direct_account_weeks
+    inner join as_of_dates
+        on direct_account_weeks.as_of_date = as_of_dates.as_of_date
+    cross join key_features
+    left join direct_usage
+        on
+            direct_account_weeks.account_id = direct_usage.account_id
+            and key_features.event_name = direct_usage.event_name
+
+),
+
+{% endif -%}
 panel_rows as (
 
     select * from week_end_rows
     union all
     select * from open_rows
+    {%- if direct_week_ends %}
+    union all
+    select * from direct_rows
+    {%- endif %}
 
 ),
 

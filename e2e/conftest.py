@@ -188,7 +188,8 @@ def relations(db: Path) -> list[tuple[str, str]]:
     ]
 
 
-# When a row was written (int_usage_daily.loaded_at) and the high-water
+# When a row was written (int_usage_daily.loaded_at, the staged usage's
+# loaded_at) and the high-water
 # marks of the incremental usage panels and int_account_activation
 # (usage_loaded_at): metadata that differs between any two builds, left out
 # of every comparison.

@@ -209,6 +209,18 @@
         as active_users_30d
 {%- endmacro %}
 
+{#- The window columns of a feature panel row computed directly (the open
+    date, or a week end computed like it) from `usage`, its aggregate by
+    usage_open_window_sums, left joined: zeros where it has no row. -#}
+{% macro usage_direct_feature_columns(usage) -%}
+    cast(coalesce({{ usage }}.events_30d, 0) as bigint) as events_30d,
+        cast(coalesce({{ usage }}.events_prior_30d, 0) as bigint)
+            as events_prior_30d,
+        cast(coalesce({{ usage }}.events_90d, 0) as bigint) as events_90d,
+        cast(coalesce({{ usage }}.active_users_30d, 0) as bigint)
+            as active_users_30d
+{%- endmacro %}
+
 {#-
     Distinct active users per window without copying rows: a user active in
     bucket b, whose latest day there is r_min days before the bucket's end,

@@ -563,12 +563,7 @@ open_rows as (
         open_account_weeks.as_of_date,
         true as is_current,
         key_features.event_name,
-        cast(coalesce(open_usage.events_30d, 0) as bigint) as events_30d,
-        cast(coalesce(open_usage.events_prior_30d, 0) as bigint)
-            as events_prior_30d,
-        cast(coalesce(open_usage.events_90d, 0) as bigint) as events_90d,
-        cast(coalesce(open_usage.active_users_30d, 0) as bigint)
-            as active_users_30d
+        {{ usage_direct_feature_columns('open_usage') }}
     from open_account_weeks
     cross join key_features
     left join open_usage
@@ -616,12 +611,7 @@ direct_rows as (
         direct_account_weeks.as_of_date,
         as_of_dates.is_current,
         key_features.event_name,
-        cast(coalesce(direct_usage.events_30d, 0) as bigint) as events_30d,
-        cast(coalesce(direct_usage.events_prior_30d, 0) as bigint)
-            as events_prior_30d,
-        cast(coalesce(direct_usage.events_90d, 0) as bigint) as events_90d,
-        cast(coalesce(direct_usage.active_users_30d, 0) as bigint)
-            as active_users_30d
+        {{ usage_direct_feature_columns('direct_usage') }}
     from direct_account_weeks
     inner join as_of_dates
         on direct_account_weeks.as_of_date = as_of_dates.as_of_date

@@ -29,26 +29,13 @@
     model, 'unique_combination', columns, since_last_pass_column,
     since_last_pass_partition) %}
 {%- set combination_hash = key_hash(columns | join(', ')) %}
-{#- The rows since the last pass (a query, not the model itself) are read
-    once into a CTE both passes read (DuckDB materializes it: a few days'
-    rows), instead of filtering the model twice. -#}
-{%- set filtered = rows is string %}
 
 with
-
-{% if filtered -%}
-tested_rows as (
-
-    select * from {{ rows }}
-
-),
-
-{% endif -%}
 
 model_hashes as (
 
     select {{ combination_hash }} as combination_hash
-    from {{ 'tested_rows' if filtered else rows }}
+    from {{ rows }}
 
 ),
 
@@ -59,7 +46,7 @@ model_rows as (
             {{ column }},
         {% endfor -%}
         {{ combination_hash }} as combination_hash
-    from {{ 'tested_rows' if filtered else rows }}
+    from {{ rows }}
 
 ),
 

@@ -22,7 +22,8 @@
     The buckets are those of the week ends (int_as_of_dates.is_week_end),
     counted back from the latest one. The open as-of date (not a week end,
     an open last period) is computed directly, per account and key feature,
-    from the daily rows of its 90 days.
+    from the daily rows of its 90 days (summed per user, then per account
+    and key feature: macros/behaviour.sql).
     Incremental on DuckDB, like int_account_usage_weekly
     (usage_panel_config, macros/behaviour.sql): a run recomputes the as-of
     dates on or after the earliest day loaded into int_usage_daily since
@@ -31,11 +32,11 @@
     key features of the event_catalog seed changed. When the run
     recomputes one week end only (a daily run with no late usage), that
     week end is computed like the open date, from its own 90 days, and the
-    grid of buckets reads nothing (see direct_week_ends below).
+    grid of buckets reads nothing (usage_panel_plan, macros/behaviour.sql).
 -#}
 {{ config(**usage_panel_config()) }}
 {%- set incremental = usage_panel_is_incremental() %}
-{%- set recompute_ctes -%}
+{%- set key_features_cte -%}
 key_features as (
 
     select
@@ -44,9 +45,9 @@ key_features as (
     from {{ ref('event_catalog') }}
     where is_key_feature = true
 
-),
-
-{% if incremental -%}
+)
+{%- endset -%}
+{%- set stored_features_ctes -%}
 stored_features as (
 
     -- The key features of the stored rows (one set for every as-of date:
@@ -62,59 +63,24 @@ first_key_feature as (
     select min(event_name) as event_name
     from key_features
 
-),
-
-{% endif -%}
-{{ usage_panel_recompute(
+)
+{%- endset -%}
+{%- set recompute_ctes = usage_panel_recompute(
     incremental,
+    stored_ctes=stored_features_ctes,
     stored_keys_where="event_name = (select event_name from first_key_feature)",
     everything_changed="exists (select event_name from key_features except "
         ~ "select event_name from stored_features) or exists (select "
         ~ "event_name from stored_features except select event_name from "
-        ~ "key_features)") }}
-{%- endset -%}
-{#- The week ends this run recomputes, decided before its query: when it
-    is one (a daily run between two week ends: the latest, which the
-    reloaded lookback days reach), it is computed directly from the 90
-    days ending on it, like the open date, instead of through the grid of
-    weekly buckets, whose windows run over 14 weeks of every account and
-    key feature (100,000 accounts, one daily run: see the README). With
-    two or more, a range join of the days to the dates, which DuckDB
-    plans as a merge join sorting every day, cost more than it saved. -#}
-{%- set direct_week_ends = [] -%}
-{#- A unit test's inputs are CTEs of its own query, which a query run
-    before it cannot read: it takes the grid. -#}
-{%- set in_unit_test = '__dbt__cte__' in (ref('int_as_of_dates') | string) -%}
-{%- if incremental and execute and not in_unit_test -%}
-    {%- set plan_query -%}
-with
-
-{{ recompute_ctes }},
-
-plan_as_of_dates as (
-
-    select
-        as_of_date,
-        is_week_end
-    from {{ ref('int_as_of_dates') }}
-
-)
-
-select plan_as_of_dates.as_of_date
-from plan_as_of_dates
-cross join recompute
-where
-    plan_as_of_dates.is_week_end
-    and plan_as_of_dates.as_of_date >= recompute.recompute_from_date
-order by 1
-    {%- endset -%}
-    {%- set planned_week_ends = run_query(plan_query).rows -%}
-    {%- if planned_week_ends | length == 1 -%}
-        {%- for row in planned_week_ends -%}
-            {%- do direct_week_ends.append(row[0] | string) -%}
-        {%- endfor -%}
-    {%- endif -%}
-{%- endif %}
+        ~ "key_features)") -%}
+{#- What this run recomputes, decided before its query (usage_panel_plan):
+    when it is one week end only, that week end is computed directly, and
+    the grid of buckets reads nothing. -#}
+{%- set plan = usage_panel_plan(
+    incremental, key_features_cte ~ ",\n\n" ~ recompute_ctes) -%}
+{%- set direct_week_end = plan.direct_week_end if plan else none %}
+{#- The dates computed directly, as literals when the plan gives them. -#}
+{%- set direct_dates = plan.direct_dates if plan else none %}
 with
 
 account_weeks as (
@@ -127,13 +93,13 @@ account_weeks as (
 
 ),
 
-open_account_weeks as (
+direct_account_weeks as (
 
     select
         account_id,
         as_of_date
     from {{ ref('int_account_weeks') }}
-    where not is_week_end
+    where {{ usage_is_direct_date(direct_week_end) }}
 
 ),
 
@@ -148,31 +114,35 @@ as_of_dates as (
 
 ),
 
-open_as_of as (
+direct_dates as (
 
-    -- The open as-of date; no row when the as-of date is a week end.
-    select as_of_date as open_as_of_date
+    -- The as-of dates computed directly from their own days: the open date
+    -- (none when the as-of date is a week end) and, when this run
+    -- recomputes one week end only, that week end (usage_panel_plan).
+    select
+        as_of_date,
+        is_current
     from {{ ref('int_as_of_dates') }}
-    where not is_week_end
+    where {{ usage_is_direct_date(direct_week_end) }}
 
 ),
 
-open_bounds as (
+direct_bounds as (
 
-    -- One row: the open as-of date, null when the as-of date is a week end
-    -- (a one-row aggregate: DuckDB filters the days by it in a nested loop
-    -- with one row, where the zero-or-one-row open_as_of made a merge join
-    -- that sorted every day first, 7 s at 100,000 accounts).
-    select max(open_as_of_date) as open_as_of_date
-    from open_as_of
+    -- One row (a one-row aggregate: DuckDB filters the days by it in a
+    -- nested loop with one row, where a zero-or-one-row CTE made a merge
+    -- join that sorted every day first, 7 s at 100,000 accounts).
+    {{ usage_direct_bounds() }}
 
 ),
 
-{{ recompute_ctes }},
+{{ key_features_cte }},
+
+{{ plan.recompute if plan else recompute_ctes }},
 
 -- The rollup is read three times, by three import CTEs (feature totals,
--- users, the open date's days): one CTE read by two queries would be
--- materialized whole (every daily row) first.
+-- users, the days of the dates computed directly): one CTE read by two
+-- queries would be materialized whole (every daily row) first.
 usage_daily_features as (
 
     select
@@ -181,7 +151,7 @@ usage_daily_features as (
         activity_date,
         event_count
     from {{ ref('int_usage_daily') }}
-    {%- if direct_week_ends %}
+    {%- if direct_week_end %}
     -- No week end is computed on the grid of buckets in this run.
     where false
     {%- endif %}
@@ -198,27 +168,12 @@ usage_daily_users as (
     from {{ ref('int_usage_daily') }}
     where
         user_id is not null
-        and {{ 'false' if direct_week_ends else 'true' }}
+        and {{ 'false' if direct_week_end else 'true' }}
 
 ),
 
-usage_daily_open as (
-
-    select
-        account_id,
-        user_id,
-        event_name,
-        activity_date,
-        event_count
-    from {{ ref('int_usage_daily') }}
-
-),
-
-{% if direct_week_ends -%}
 usage_daily_direct as (
 
-    -- The 90 days ending on the week end computed directly (a constant
-    -- range: DuckDB skips the row groups outside it).
     select
         account_id,
         user_id,
@@ -226,27 +181,10 @@ usage_daily_direct as (
         activity_date,
         event_count
     from {{ ref('int_usage_daily') }}
-    where
-        activity_date
-        between {{ usage_open_first_day(
-            "cast('" ~ direct_week_ends[0] ~ "' as date)") }}
-        and cast('{{ direct_week_ends[0] }}' as date)
+    where {{ usage_direct_days_where(direct_dates) }}
 
 ),
 
-direct_account_weeks as (
-
-    select
-        account_id,
-        as_of_date
-    from {{ ref('int_account_weeks') }}
-    where
-        is_week_end
-        and as_of_date = cast('{{ direct_week_ends[0] }}' as date)
-
-),
-
-{% endif -%}
 latest_week_end as (
 
     -- The end of the week ends' grid (week_index 0): the buckets count
@@ -262,7 +200,7 @@ latest_week_end as (
         max(
             case
                 when
-                    {{ 'false' if direct_week_ends else 'true' }}
+                    {{ 'false' if direct_week_end else 'true' }}
                     and as_of_dates.as_of_date >= recompute.recompute_from_date
                     then as_of_dates.week_index
             end
@@ -523,84 +461,51 @@ week_end_rows as (
 
 ),
 
-open_days as (
-
-    select
-        usage_daily_open.account_id,
-        usage_daily_open.user_id,
-        key_features.event_name,
-        usage_daily_open.event_count,
-        {{ dbt.datediff(
-            'usage_daily_open.activity_date',
-            'open_bounds.open_as_of_date', 'day') }} as days_back
-    from usage_daily_open
-    inner join key_features
-        on usage_daily_open.event_name = key_features.event_name
-    cross join open_bounds
-    where
-        usage_daily_open.activity_date
-        between {{ usage_open_first_day('open_bounds.open_as_of_date') }}
-        and open_bounds.open_as_of_date
-
-),
-
-open_usage as (
-
-    -- The windows of the open as-of date, read off its own days.
-    select
-        account_id,
-        event_name,
-        {{ usage_open_window_sums() }}
-    from open_days
-    group by 1, 2
-
-),
-
-open_rows as (
-
-    select
-        open_account_weeks.account_id,
-        open_account_weeks.as_of_date,
-        true as is_current,
-        key_features.event_name,
-        {{ usage_direct_feature_columns('open_usage') }}
-    from open_account_weeks
-    cross join key_features
-    left join open_usage
-        on
-            open_account_weeks.account_id = open_usage.account_id
-            and key_features.event_name = open_usage.event_name
-
-),
-
-{% if direct_week_ends -%}
 direct_days as (
 
+    -- The days each date computed directly reads (macros/behaviour.sql).
     select
         usage_daily_direct.account_id,
+        key_features.feature_key,
         usage_daily_direct.user_id,
-        key_features.event_name,
         usage_daily_direct.event_count,
+        direct_dates.as_of_date,
         {{ dbt.datediff(
             'usage_daily_direct.activity_date',
-            "cast('" ~ direct_week_ends[0] ~ "' as date)", 'day') }}
-            as days_back
+            'direct_dates.as_of_date', 'day') }} as days_back
     from usage_daily_direct
     inner join key_features
         on usage_daily_direct.event_name = key_features.event_name
+    cross join direct_bounds
+    cross join direct_dates
+    where {{ usage_direct_days_filter('usage_daily_direct') }}
+
+),
+
+direct_user_usage as (
+
+    select
+        as_of_date,
+        account_id,
+        feature_key,
+        user_id,
+        {{ usage_direct_user_sums() }}
+    from direct_days
+    group by 1, 2, 3, 4
 
 ),
 
 direct_usage as (
 
-    -- The windows of the week end computed directly, read off its days
+    -- The windows of each date computed directly, read off its own days
     -- (the same figures as the buckets' windows).
     select
+        as_of_date,
         account_id,
-        event_name,
-        {{ usage_open_window_sums() }}
-    from direct_days
-    group by 1, 2
+        feature_key,
+        {{ usage_direct_window_sums() }}
+    from direct_user_usage
+    group by 1, 2, 3
 
 ),
 
@@ -609,30 +514,26 @@ direct_rows as (
     select
         direct_account_weeks.account_id,
         direct_account_weeks.as_of_date,
-        as_of_dates.is_current,
+        direct_dates.is_current,
         key_features.event_name,
-        {{ usage_direct_feature_columns('direct_usage') }}
+        {{ usage_direct_window_columns('direct_usage') }}
     from direct_account_weeks
-    inner join as_of_dates
-        on direct_account_weeks.as_of_date = as_of_dates.as_of_date
+    inner join direct_dates
+        on direct_account_weeks.as_of_date = direct_dates.as_of_date
     cross join key_features
     left join direct_usage
         on
             direct_account_weeks.account_id = direct_usage.account_id
-            and key_features.event_name = direct_usage.event_name
+            and direct_account_weeks.as_of_date = direct_usage.as_of_date
+            and key_features.feature_key = direct_usage.feature_key
 
 ),
 
-{% endif -%}
 panel_rows as (
 
     select * from week_end_rows
     union all
-    select * from open_rows
-    {%- if direct_week_ends %}
-    union all
     select * from direct_rows
-    {%- endif %}
 
 ),
 

@@ -10,26 +10,36 @@
     each as-of date. The buckets are those of the week ends
     (int_as_of_dates.is_week_end), counted back from the latest one.
     The open as-of date (not a week end, an open last period) is computed
-    directly, per account, from the daily rows of its 90 days (one row per
-    account: a small aggregate), and its last activity date from every day
-    on or before it: two more reads of the rollup instead of a second grid
-    of buckets (which cost 25 s more at 100,000 accounts).
+    directly, per account, from the daily rows of its 90 days (summed per
+    user, then per account: small aggregates), and its last activity date
+    from those days or, without any, from one grouped read of every earlier
+    day: more reads of the rollup instead of a second grid of buckets
+    (which cost 25 s more at 100,000 accounts).
     Incremental on DuckDB (usage_panel_config, macros/behaviour.sql): a run
     recomputes the as-of dates on or after the earliest day loaded into
     int_usage_daily since the panel's last build (or a new row of the
     spine), and the open date; it reads the days the windows of those week
     ends reach (usage_first_day_reached), and the last activity date
     before them from one grouped read of every earlier day. A full build
-    is the same query from the first as-of date.
+    is the same query from the first as-of date. When the run recomputes
+    one week end only (a daily run with no late usage), that week end is
+    computed like the open date, from its own 90 days, and the grid of
+    buckets reads nothing (usage_panel_plan, macros/behaviour.sql).
 -#}
 {{ config(**usage_panel_config()) }}
 {%- set incremental = usage_panel_is_incremental() %}
+{%- set recompute_ctes = usage_panel_recompute(incremental) %}
+{#- What this run recomputes, decided before its query. -#}
+{%- set plan = usage_panel_plan(incremental, recompute_ctes) %}
+{%- set direct_week_end = plan.direct_week_end if plan else none %}
+{#- The dates computed directly, as literals when the plan gives them. -#}
+{%- set direct_dates = plan.direct_dates if plan else none %}
 with
 
 -- The spine and the rollup are read by one import CTE per use (the spine
--- for the week ends and the open date, the rollup for accounts, users, the
--- open date's days and its last activity): one CTE read by two queries
--- would be materialized whole (every daily row) first.
+-- for the week ends and the dates computed directly, the rollup for
+-- accounts, users, the direct dates' days and the last activity): one CTE
+-- read by two queries would be materialized whole (every daily row) first.
 account_weeks as (
 
     select
@@ -41,15 +51,15 @@ account_weeks as (
 
 ),
 
-{{ usage_panel_recompute(incremental) }},
+{{ plan.recompute if plan else recompute_ctes }},
 
-open_account_weeks as (
+direct_account_weeks as (
 
     select
         account_id,
         as_of_date
     from {{ ref('int_account_weeks') }}
-    where not is_week_end
+    where {{ usage_is_direct_date(direct_week_end) }}
 
 ),
 
@@ -60,6 +70,10 @@ usage_daily_accounts as (
         activity_date,
         event_count
     from {{ ref('int_usage_daily') }}
+    {%- if direct_week_end %}
+    -- No week end is computed on the grid of buckets in this run.
+    where false
+    {%- endif %}
 
 ),
 
@@ -70,11 +84,13 @@ usage_daily_users as (
         user_id,
         activity_date
     from {{ ref('int_usage_daily') }}
-    where user_id is not null
+    where
+        user_id is not null
+        and {{ 'false' if direct_week_end else 'true' }}
 
 ),
 
-usage_daily_open as (
+usage_daily_direct as (
 
     select
         account_id,
@@ -82,6 +98,7 @@ usage_daily_open as (
         activity_date,
         event_count
     from {{ ref('int_usage_daily') }}
+    where {{ usage_direct_days_where(direct_dates) }}
 
 ),
 
@@ -116,13 +133,15 @@ latest_week_end as (
 
 recomputed_week_ends as (
 
-    -- The oldest week end this run recomputes (null when none is).
+    -- The oldest week end this run recomputes on the grid (null when none
+    -- is, or when it is computed directly).
     select max(as_of_dates.week_index) as oldest_week_index
     from as_of_dates
     cross join recompute
     where
         as_of_dates.is_week_end
         and as_of_dates.as_of_date >= recompute.recompute_from_date
+        and {{ 'false' if direct_week_end else 'true' }}
 
 ),
 
@@ -140,23 +159,23 @@ usage_bounds as (
 
 ),
 
-open_as_of as (
+direct_dates as (
 
-    -- The open as-of date; no row when the as-of date is a week end.
-    select as_of_date as open_as_of_date
+    -- The as-of dates computed directly from their own days: the open date
+    -- (none when the as-of date is a week end) and, when this run
+    -- recomputes one week end only, that week end (usage_panel_plan).
+    select as_of_date
     from as_of_dates
-    where not is_week_end
+    where {{ usage_is_direct_date(direct_week_end) }}
 
 ),
 
-open_bounds as (
+direct_bounds as (
 
-    -- One row: the open as-of date, null when the as-of date is a week end
-    -- (a one-row aggregate: DuckDB filters the days by it in a nested loop
-    -- with one row, where the zero-or-one-row open_as_of made a merge join
-    -- that sorted every day first, 5 s at 100,000 accounts).
-    select max(open_as_of_date) as open_as_of_date
-    from open_as_of
+    -- One row (a one-row aggregate: DuckDB filters the days by it in a
+    -- nested loop with one row, where a zero-or-one-row CTE made a merge
+    -- join that sorted every day first, 5 s at 100,000 accounts).
+    {{ usage_direct_bounds() }}
 
 ),
 
@@ -322,7 +341,8 @@ last_activity as (
 
     -- Per account: the last activity before the days the buckets read
     -- (the running max of last_activity_date starts from it), and the
-    -- last activity on or before the open as-of date.
+    -- last activity before the days the dates computed directly read (the
+    -- last activity of such a date without usage in those days).
     select
         usage_daily_last.account_id,
         max(
@@ -337,16 +357,16 @@ last_activity as (
             case
                 when
                     usage_daily_last.activity_date
-                    <= open_bounds.open_as_of_date
+                    < direct_bounds.first_day
                     then usage_daily_last.activity_date
             end
-        ) as open_last_activity_date
+        ) as before_direct_activity_date
     from usage_daily_last
     cross join usage_bounds
-    cross join open_bounds
+    cross join direct_bounds
     where
         usage_daily_last.activity_date < usage_bounds.first_usage_date
-        or usage_daily_last.activity_date <= open_bounds.open_as_of_date
+        or usage_daily_last.activity_date < direct_bounds.first_day
     group by 1
 
 ),
@@ -478,63 +498,78 @@ week_end_rows as (
         cast(events_30d as bigint) as events_30d,
         cast(events_60d - events_30d as bigint) as events_prior_30d,
         cast(events_90d as bigint) as events_90d,
-        last_activity_date,
         cast(active_users_30d as bigint) as active_users_30d,
-        cast(active_users_90d as bigint) as active_users_90d
+        cast(active_users_90d as bigint) as active_users_90d,
+        last_activity_date
     from windowed
     where is_panel_row = 1
 
 ),
 
-open_days as (
+direct_days as (
 
+    -- The days each date computed directly reads (macros/behaviour.sql).
     select
-        usage_daily_open.account_id,
-        usage_daily_open.user_id,
-        usage_daily_open.event_count,
+        usage_daily_direct.account_id,
+        usage_daily_direct.user_id,
+        usage_daily_direct.event_count,
+        direct_dates.as_of_date,
         {{ dbt.datediff(
-            'usage_daily_open.activity_date',
-            'open_bounds.open_as_of_date', 'day') }} as days_back
-    from usage_daily_open
-    cross join open_bounds
-    where
-        usage_daily_open.activity_date
-        between {{ usage_open_first_day('open_bounds.open_as_of_date') }}
-        and open_bounds.open_as_of_date
+            'usage_daily_direct.activity_date',
+            'direct_dates.as_of_date', 'day') }} as days_back
+    from usage_daily_direct
+    cross join direct_bounds
+    cross join direct_dates
+    where {{ usage_direct_days_filter('usage_daily_direct') }}
 
 ),
 
-open_usage as (
+direct_user_usage as (
 
-    -- The windows of the open as-of date, read off its own days.
     select
+        as_of_date,
         account_id,
-        {{ usage_open_window_sums() }},
-        count(distinct user_id) as active_users_90d
-    from open_days
-    group by 1
+        user_id,
+        {{ usage_direct_user_sums() }}
+    from direct_days
+    group by 1, 2, 3
 
 ),
 
-open_rows as (
+direct_usage as (
+
+    -- The windows of each date computed directly, read off its own days
+    -- (the same figures as the buckets' windows).
+    select
+        as_of_date,
+        account_id,
+        {{ usage_direct_window_sums() }}
+    from direct_user_usage
+    group by 1, 2
+
+),
+
+direct_rows as (
 
     select
-        open_account_weeks.account_id,
-        open_account_weeks.as_of_date,
-        cast(coalesce(open_usage.events_30d, 0) as bigint) as events_30d,
-        cast(coalesce(open_usage.events_prior_30d, 0) as bigint)
-            as events_prior_30d,
-        cast(coalesce(open_usage.events_90d, 0) as bigint) as events_90d,
-        last_activity.open_last_activity_date as last_activity_date,
-        cast(coalesce(open_usage.active_users_30d, 0) as bigint)
-            as active_users_30d,
-        cast(coalesce(open_usage.active_users_90d, 0) as bigint)
-            as active_users_90d
-    from open_account_weeks
-    left join open_usage
-        on open_account_weeks.account_id = open_usage.account_id
+        direct_account_weeks.account_id,
+        direct_account_weeks.as_of_date,
+        {{ usage_direct_window_columns('direct_usage') }},
+        cast(coalesce(direct_usage.active_users_90d, 0) as bigint)
+            as active_users_90d,
+        coalesce(
+            cast({{ dbt.dateadd(
+                'day', '-1 * direct_usage.min_days_back',
+                'direct_account_weeks.as_of_date') }} as date),
+            last_activity.before_direct_activity_date
+        ) as last_activity_date
+    from direct_account_weeks
+    left join direct_usage
+        on
+            direct_account_weeks.account_id = direct_usage.account_id
+            and direct_account_weeks.as_of_date = direct_usage.as_of_date
     left join last_activity
-        on open_account_weeks.account_id = last_activity.account_id
+        on direct_account_weeks.account_id = last_activity.account_id
 
 ),
 
@@ -542,7 +577,7 @@ panel_rows as (
 
     select * from week_end_rows
     union all
-    select * from open_rows
+    select * from direct_rows
 
 ),
 

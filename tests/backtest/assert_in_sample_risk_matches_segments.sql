@@ -15,12 +15,24 @@ population as (
 
 backtest as (
 
+    -- One row per account and date, grouped before the joins: grouping
+    -- the joined rows by five columns took 2.6 to 2.9 s at 100,000
+    -- accounts, this 0.8 s (two runs each, same warehouse).
     select
         account_id,
         as_of_date,
-        signal_key
+        max(
+            case when signal_key = 'behaviour_churn_risk' then 1 end
+        ) as bt_churn_risk,
+        max(
+            case when signal_key = 'high_value_at_risk' then 1 end
+        ) as bt_high_value_at_risk,
+        max(
+            case when signal_key = 'renewal_at_risk' then 1 end
+        ) as bt_renewal_at_risk
     from {{ ref('int_churn_backtest_signals') }}
     where learning_mode = 'in_sample' and signal_type = 'segment'
+    group by 1, 2
 
 ),
 
@@ -44,15 +56,9 @@ compared as (
         rules.is_behaviour_churn_risk,
         rules.is_high_value_at_risk,
         rules.is_renewal_at_risk,
-        max(
-            case when backtest.signal_key = 'behaviour_churn_risk' then 1 end
-        ) as bt_churn_risk,
-        max(
-            case when backtest.signal_key = 'high_value_at_risk' then 1 end
-        ) as bt_high_value_at_risk,
-        max(
-            case when backtest.signal_key = 'renewal_at_risk' then 1 end
-        ) as bt_renewal_at_risk
+        backtest.bt_churn_risk,
+        backtest.bt_high_value_at_risk,
+        backtest.bt_renewal_at_risk
     from population
     inner join rules
         on
@@ -62,7 +68,6 @@ compared as (
         on
             population.account_id = backtest.account_id
             and population.as_of_date = backtest.as_of_date
-    group by 1, 2, 3, 4, 5
 
 )
 

@@ -14,13 +14,24 @@ spine as (
 
 ),
 
-segment_membership as (
+segment_counts as (
 
+    -- Counted per account-week first, then joined to the spine (one row
+    -- each side): joining every membership row to the spine and grouping
+    -- the join took 3.6 to 3.9 s at 100,000 accounts (23.7 M rows), this
+    -- 2.6 to 2.8 s (two runs each, same warehouse).
     select
         account_id,
         as_of_date,
-        dimension
+        sum(case when dimension = 'value' then 1 else 0 end)
+            as value_segments,
+        sum(case when dimension = 'lifecycle' then 1 else 0 end)
+            as lifecycle_segments,
+        sum(case when dimension = 'outcome' then 1 else 0 end)
+            as outcome_segments
     from {{ ref('int_account_segment_membership_weekly') }}
+    where dimension in ('value', 'lifecycle', 'outcome')
+    group by 1, 2
 
 ),
 
@@ -29,23 +40,14 @@ counted as (
     select
         spine.account_id,
         spine.as_of_date,
-        sum(
-            case when segment_membership.dimension = 'value' then 1 else 0 end
-        ) as value_segments,
-        sum(
-            case
-                when segment_membership.dimension = 'lifecycle' then 1 else 0
-            end
-        ) as lifecycle_segments,
-        sum(
-            case when segment_membership.dimension = 'outcome' then 1 else 0 end
-        ) as outcome_segments
+        coalesce(segment_counts.value_segments, 0) as value_segments,
+        coalesce(segment_counts.lifecycle_segments, 0) as lifecycle_segments,
+        coalesce(segment_counts.outcome_segments, 0) as outcome_segments
     from spine
-    left join segment_membership
+    left join segment_counts
         on
-            spine.account_id = segment_membership.account_id
-            and spine.as_of_date = segment_membership.as_of_date
-    group by 1, 2
+            spine.account_id = segment_counts.account_id
+            and spine.as_of_date = segment_counts.as_of_date
 
 )
 

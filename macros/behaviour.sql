@@ -271,8 +271,8 @@
 {#- The filter of the rollup's days that the dates computed directly read:
     those of usage_direct_bounds, and, when the run's plan gives the dates
     as literals (`direct_dates`, a list of YYYY-MM-DD), the same range as
-    constants, which DuckDB's scan uses to skip row groups (from a one-row
-    CTE it filters the scan too, later). No date: no day. -#}
+    constants, which DuckDB's scan uses to skip row groups before reading
+    them. No date: no day. -#}
 {% macro usage_direct_days_where(direct_dates) -%}
     {%- if direct_dates is none -%}
         true
@@ -696,9 +696,10 @@ recompute as (
 
     -- Decided by the plan query run before this one (usage_panel_plan).
     select
-        cast({{ sql_string_or_null(row[0]) }} as {{ dbt.type_timestamp() }})
-            as usage_loaded_at,
-        cast({{ sql_string_or_null(row[1]) }} as date) as recompute_from_date
+        cast({{ 'null' if row[0] is none else cs_sql_string(row[0]) }}
+            as {{ dbt.type_timestamp() }}) as usage_loaded_at,
+        cast({{ 'null' if row[1] is none else cs_sql_string(row[1]) }}
+            as date) as recompute_from_date
 
 )
     {%- endset -%}
@@ -711,12 +712,3 @@ recompute as (
         'direct_dates': [row[4], direct_week_end] | reject('none') | list,
     }) }}
 {% endmacro %}
-
-{#- A SQL string literal of `value`, or null. -#}
-{% macro sql_string_or_null(value) -%}
-    {%- if value is none -%}
-        null
-    {%- else -%}
-        '{{ value | replace("'", "''") }}'
-    {%- endif -%}
-{%- endmacro %}

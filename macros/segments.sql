@@ -234,6 +234,26 @@
     {{ dbt.listagg(measure, "', '", 'order by ' ~ order_by | join(', ')) }}
 {%- endmacro %}
 
+{#- DuckDB, ordered by the measure itself (every use but the worklist's):
+    the values collected into a list and the list sorted, then joined
+    (array_to_string leaves the nulls out). The same text as the ordered
+    string_agg (null when every value is null), in less time: on the 3.0 M
+    behaviour flags of int_account_segment_rules_weekly at 100,000
+    accounts, grouped per account and date, the ordered aggregate took 2.27
+    to 2.29 s, this 1.43 to 1.53 s (two runs each, alternately, a test run
+    beside them; the results equal, and the rules table too). The unit test
+    segment_rules_high_value_at_risk fails without the sort. -#}
+{% macro duckdb__segment_listagg(measure, order_by) -%}
+    {%- if order_by | list == [measure] -%}
+        case
+            when count({{ measure }}) > 0
+                then array_to_string(list_sort(list({{ measure }})), ', ')
+        end
+    {%- else -%}
+        {{ default__segment_listagg(measure, order_by) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro spark__segment_listagg(measure, order_by) -%}
     nullif(array_join(
         transform(

@@ -28,15 +28,55 @@
     day is read once rather than once per judgement date whose window holds
     it (a range join).
     Goals with any other metric have no row (staging should quarantine them).
--#}
-{%- set active_users_window_days = 30 -%}
-with
 
+    Incremental on DuckDB (macros/outcomes.sql; a table on Spark). A run
+    recomputes every goal at the as-of dates on or after R: the earliest
+    day of int_usage_daily loaded since the stored mark usage_loaded_at
+    (late usage included), a new as-of date, or the latest stored one
+    (its is_current changes), whichever is first. The rows before R are
+    kept: their judgement reads only usage dated before R. A goal whose
+    goal_inputs_hash changed (its row, its account's subscriptions for a
+    seat goal, this model's code or vars) or that is new is recomputed at
+    every date, and the post-hook deletes the rows of goals changed or
+    gone and of as-of dates the grid no longer has. Each unchanged goal's
+    measure is carried from its stored row on the carry date P (the
+    latest as-of date before R): an event count adds the days after that
+    row's judgement date to its stored count; a judgement on the same date
+    (a goal past due) keeps the stored value; active users read only the
+    user days whose 30-day windows reach past P. So a daily run reads the
+    last days of usage instead of every day since the goals' start. The
+    plan is decided by a query before the model's (goal_attainment_plan),
+    which gives the first days read as literals.
+-#}
+{%- set active_users_window_days = goal_active_users_window_days() -%}
+{{ config(**goal_attainment_config()) }}
+{%- set incremental = is_incremental_with_column('goal_inputs_hash') %}
+{%- set version = goal_attainment_version() %}
+{%- set goal_ctes -%}
 success_goals as (
 
     select * from {{ ref('stg_raw__success_goals') }}
 
 ),
+
+subscriptions as (
+
+    select * from {{ ref('stg_raw__subscriptions') }}
+
+),
+
+{{ goal_input_hash_ctes(version) }}
+{%- endset %}
+{%- set recompute_ctes = goal_attainment_recompute(incremental) %}
+{#- What this run recomputes, decided before its query. -#}
+{%- set plan = goal_attainment_plan(
+    incremental, goal_ctes ~ ',\n\n' ~ recompute_ctes,
+    active_users_window_days) %}
+with
+
+{{ goal_ctes }},
+
+{{ plan.recompute if plan else recompute_ctes }},
 
 as_of_dates as (
 
@@ -45,7 +85,8 @@ as_of_dates as (
 ),
 
 -- The rollup is read by two import CTEs (event counts, active users): one
--- CTE read twice would be materialized whole (every daily row) first.
+-- CTE read twice would be materialized whole (every daily row) first. In
+-- an incremental run each reads only the days from the plan's first day.
 usage_daily_events as (
 
     select
@@ -54,6 +95,7 @@ usage_daily_events as (
         activity_date,
         event_count
     from {{ ref('int_usage_daily') }}
+    where {{ goal_usage_days_from(plan.events_from if plan else none) }}
 
 ),
 
@@ -64,71 +106,98 @@ usage_daily_users as (
         user_id,
         activity_date
     from {{ ref('int_usage_daily') }}
-    where user_id is not null
+    where
+        user_id is not null
+        and {{ goal_usage_days_from(plan.users_from if plan else none) }}
 
 ),
 
-subscriptions as (
+-- The stored rows: the goals and their hashes, and each goal's row on
+-- the carry date (nothing in a full build).
+stored_goals as (
 
-    select * from {{ ref('stg_raw__subscriptions') }}
+    select distinct
+        stored_rows.goal_id,
+        stored_rows.goal_inputs_hash
+    from {{ goal_attainment_stored(incremental) }} as stored_rows
 
 ),
 
-goals_with_metric_type as (
+carried as (
 
     select
-        goal_id,
-        account_id,
-        metric,
-        case
-            when metric = 'active_users' then 'active_users'
-            when metric = 'seat_utilisation' then 'seat_utilisation'
-            when metric like 'event:%' then 'event'
-        end as metric_type,
-        case
-            when metric like 'event:%' then substring(metric, 7)
-        end as event_name,
-        target_value,
-        start_date,
-        due_date
-    from success_goals
+        stored_rows.goal_id,
+        stored_rows.goal_inputs_hash,
+        stored_rows.judged_on_date as carried_judged_on_date,
+        stored_rows.measured_value as carried_value,
+        stored_rows.attainment as carried_attainment
+    from {{ goal_attainment_stored(incremental) }} as stored_rows
+    inner join recompute
+        on stored_rows.as_of_date = recompute.carry_date
 
 ),
 
-supported_goals as (
+goal_states as (
 
-    select * from goals_with_metric_type
-    where metric_type is not null
+    -- is_changed: new or changed goals, recomputed at every as-of date.
+    -- The carried measure only for an unchanged goal.
+    select
+        supported_goals.*,
+        stored_goals.goal_id is null as is_changed,
+        carried.carried_judged_on_date,
+        carried.carried_value,
+        carried.carried_attainment
+    from supported_goals
+    left join stored_goals
+        on
+            supported_goals.goal_id = stored_goals.goal_id
+            and supported_goals.goal_inputs_hash
+            = stored_goals.goal_inputs_hash
+    left join carried
+        on
+            supported_goals.goal_id = carried.goal_id
+            and supported_goals.goal_inputs_hash = carried.goal_inputs_hash
 
 ),
 
 goal_as_of_dates as (
 
     select
-        supported_goals.goal_id,
-        supported_goals.account_id,
+        goal_states.goal_id,
+        goal_states.account_id,
         as_of_dates.as_of_date,
         as_of_dates.is_current,
-        supported_goals.metric,
-        supported_goals.metric_type,
-        supported_goals.event_name,
-        supported_goals.target_value,
-        supported_goals.start_date,
-        supported_goals.due_date,
+        goal_states.metric,
+        goal_states.metric_type,
+        goal_states.event_name,
+        goal_states.target_value,
+        goal_states.start_date,
+        goal_states.due_date,
+        goal_states.goal_inputs_hash,
+        goal_states.carried_judged_on_date,
+        goal_states.carried_value,
+        goal_states.carried_attainment,
+        recompute.usage_loaded_at,
         case
-            when as_of_dates.as_of_date < supported_goals.due_date
+            when as_of_dates.as_of_date < goal_states.due_date
                 then as_of_dates.as_of_date
-            else supported_goals.due_date
+            else goal_states.due_date
         end as judged_on_date,
-        as_of_dates.as_of_date >= supported_goals.due_date as is_final
-    from supported_goals
+        as_of_dates.as_of_date >= goal_states.due_date as is_final
+    from goal_states
     inner join as_of_dates
-        on supported_goals.start_date <= as_of_dates.as_of_date
+        on goal_states.start_date <= as_of_dates.as_of_date
+    cross join recompute
+    where
+        goal_states.is_changed
+        or as_of_dates.as_of_date >= recompute.recompute_from_date
 
 ),
 
 -- Every as-of date after the due date shares one judgement: measure each
--- distinct (goal, judgement date) once.
+-- distinct (goal, judgement date) once. A judgement on the carried row's
+-- date keeps its value; the others are measured from the day after the
+-- carried judgement (adding to its count), or from the goal's start.
 goal_judgements as (
 
     select distinct
@@ -137,7 +206,12 @@ goal_judgements as (
         metric_type,
         event_name,
         start_date,
-        judged_on_date
+        judged_on_date,
+        carried_judged_on_date,
+        carried_value,
+        carried_attainment,
+        coalesce(carried_judged_on_date = judged_on_date, false)
+            as is_carried
     from goal_as_of_dates
 
 ),
@@ -148,20 +222,22 @@ event_goal_bounds as (
         goal_id,
         account_id,
         event_name,
-        start_date,
+        coalesce(
+            {{ add_days('carried_judged_on_date', 1) }}, start_date
+        ) as first_counted_date,
         max(judged_on_date) as last_judged_on_date
     from goal_judgements
-    where metric_type = 'event'
+    where metric_type = 'event' and not is_carried
     group by 1, 2, 3, 4
 
 ),
 
--- Each goal's usage days (from its start to its last judgement) and its
--- judgement dates in one timeline; the running sum of event_count at a
--- judgement row is the count from start_date through that date. Usage of
--- a day sorts before a judgement on the same day (the as-of date is the
--- end of the day). Each usage day is read once per goal, not once per
--- judgement date as a range join would.
+-- Each goal's usage days (from its first counted day to its last
+-- judgement) and its judgement dates in one timeline; the running sum of
+-- event_count at a judgement row is the count from the first counted day
+-- through that date. Usage of a day sorts before a judgement on the same
+-- day (the as-of date is the end of the day). Each usage day is read once
+-- per goal, not once per judgement date as a range join would.
 event_goal_timeline as (
 
     select
@@ -174,7 +250,8 @@ event_goal_timeline as (
         on
             event_goal_bounds.account_id = usage_daily_events.account_id
             and event_goal_bounds.event_name = usage_daily_events.event_name
-            and event_goal_bounds.start_date <= usage_daily_events.activity_date
+            and event_goal_bounds.first_counted_date
+            <= usage_daily_events.activity_date
             and event_goal_bounds.last_judged_on_date
             >= usage_daily_events.activity_date
 
@@ -186,7 +263,7 @@ event_goal_timeline as (
         1 as is_judgement,
         0 as event_count
     from goal_judgements
-    where metric_type = 'event'
+    where metric_type = 'event' and not is_carried
 
 ),
 
@@ -222,7 +299,9 @@ account_judgement_dates as (
         account_id,
         judged_on_date
     from goal_judgements
-    where metric_type in ('active_users', 'seat_utilisation')
+    where
+        metric_type in ('active_users', 'seat_utilisation')
+        and not is_carried
 
 ),
 
@@ -321,9 +400,15 @@ measured_judgements as (
     select
         goal_judgements.goal_id,
         goal_judgements.judged_on_date,
+        goal_judgements.is_carried,
+        goal_judgements.carried_attainment,
         case
+            when goal_judgements.is_carried
+                then goal_judgements.carried_value
             when goal_judgements.metric_type = 'event'
-                then coalesce(event_counts.event_count, 0)
+                then
+                    coalesce(goal_judgements.carried_value, 0)
+                    + coalesce(event_counts.event_count, 0)
             when goal_judgements.metric_type = 'active_users'
                 then coalesce(active_users_30d.active_users, 0)
             when
@@ -367,6 +452,10 @@ goals_measured as (
             measured_judgements.measured_value as {{ dbt.type_numeric() }}
         ) as measured_value,
         case
+            -- A judgement kept from the carried row keeps its attainment
+            -- (computed from the unrounded measure).
+            when measured_judgements.is_carried
+                then measured_judgements.carried_attainment
             when goal_as_of_dates.target_value > 0
                 then cast(
                     coalesce(measured_judgements.measured_value, 0)
@@ -451,7 +540,10 @@ final as (
         measured_value,
         attainment,
         period_elapsed_share,
-        goal_status
+        goal_status,
+        goal_inputs_hash,
+        usage_loaded_at,
+        {{ run_started_at_timestamp() }} as loaded_at
     from goals_judged
 
 )

@@ -622,6 +622,17 @@ recompute as (
 {%- endif %}
 {%- endmacro %}
 
+{#- Whether a plan query can run before a model's own query (the usage
+    panels, int_goal_attainment_weekly): an incremental run at execution
+    time, outside a unit test (its inputs are CTEs of the model's own
+    query, which a query run before it cannot read). -#}
+{% macro incremental_plan_can_run(incremental) %}
+    {%- if not (incremental and execute) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {{ return('__dbt__cte__' not in (ref('int_as_of_dates') | string)) }}
+{% endmacro %}
+
 {#-
     The plan of an incremental run of a usage panel, decided by a query run
     before the model's own: `plan_ctes` are the CTEs the model would
@@ -644,10 +655,7 @@ recompute as (
       open date, if any, and direct_week_end, if any.
 -#}
 {% macro usage_panel_plan(incremental, plan_ctes) %}
-    {%- if not (incremental and execute) -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- if '__dbt__cte__' in (ref('int_as_of_dates') | string) -%}
+    {%- if not incremental_plan_can_run(incremental) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set plan_query -%}

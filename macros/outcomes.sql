@@ -344,10 +344,7 @@ recompute as (
     subscriptions, supported_goals, and the recompute CTEs).
 -#}
 {% macro goal_attainment_plan(incremental, plan_ctes, window_days) %}
-    {%- if not (incremental and execute) -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- if '__dbt__cte__' in (ref('int_as_of_dates') | string) -%}
+    {%- if not incremental_plan_can_run(incremental) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set plan_query -%}

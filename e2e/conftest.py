@@ -11,9 +11,11 @@ a time. Results are read with ``duckdb.connect(path, read_only=True)``.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +82,21 @@ class DbtRun:
         return out
 
 
+# Every invocation has its own target folder, where dbt would find no saved
+# manifest and parse the whole project again: 11 s a parse here, against
+# 1.5 s for a partial parse that finds nothing changed, over ~90 invocations
+# of the suite. So the first invocation's partial_parse.msgpack is kept (one
+# per raw format and --vars) and copied into each new target folder. dbt
+# checks it as always (project files, --vars, the profile and the env vars
+# it read while parsing) and parses in full when anything differs. The
+# profile's inputs must be the same for that check to pass, so the
+# warehouse is always the relative path `wh.duckdb`, opened from `workdir`.
+_PARSE_SEEDS: dict[tuple[str, str | None], Path] = {}
+_PARSE_SEED_DIR = Path(tempfile.mkdtemp(prefix="cs-dbt-parse-"))
+atexit.register(shutil.rmtree, _PARSE_SEED_DIR, True)
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -96,8 +113,13 @@ def run_dbt(
 
     workdir.mkdir(parents=True, exist_ok=True)
     db_path = workdir / "wh.duckdb"
+    saved_parse = workdir / "target" / PARTIAL_PARSE_FILE
+    seed_key = (raw_format, dbt_vars)
+    if not saved_parse.exists() and seed_key in _PARSE_SEEDS:
+        saved_parse.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_PARSE_SEEDS[seed_key], saved_parse)
     env = {
-        "CS_DUCKDB_PATH": str(db_path),
+        "CS_DUCKDB_PATH": db_path.name,
         "CS_RAW_DIR": str(raw_dir),
         "CS_RAW_FORMAT": raw_format,
         "DBT_PROFILES_DIR": str(REPO_ROOT),
@@ -106,6 +128,8 @@ def run_dbt(
     }
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
+    saved_cwd = os.getcwd()
+    os.chdir(workdir)
     messages: list[str] = []
 
     def collect(event) -> None:
@@ -132,11 +156,16 @@ def run_dbt(
         res = dbtRunner(callbacks=[collect]).invoke(cli_args)
     finally:
         release_duckdb()
+        os.chdir(saved_cwd)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    if seed_key not in _PARSE_SEEDS and saved_parse.exists():
+        seed = _PARSE_SEED_DIR / f"{len(_PARSE_SEEDS)}.msgpack"
+        shutil.copyfile(saved_parse, seed)
+        _PARSE_SEEDS[seed_key] = seed
     return DbtRun(
         success=res.success,
         exception=res.exception,

@@ -26,11 +26,12 @@ demo: install
 check: install lint pytest check-spark
 
 # sqlfluff only warns when the dbt templater cannot compile a file; a file
-# that is not linted fails the check here.
+# that is not linted fails the check here. --processes 0: one per core
+# (2 cores: 1 min 48 s against 2 min 46 s, same findings).
 lint: install
 	@mkdir -p target
 	set -o pipefail; $(BIN)/sqlfluff lint models tests analyses \
-		--disable-progress-bar 2>&1 | tee target/sqlfluff.log
+		--processes 0 --disable-progress-bar 2>&1 | tee target/sqlfluff.log
 	@if grep -q "dbt raised a fatal exception" target/sqlfluff.log; then \
 		echo "sqlfluff could not compile some files (see above)"; exit 1; fi
 

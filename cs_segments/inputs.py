@@ -14,6 +14,10 @@ When only the data changed (same project files, settings and versions as
 the published build), the main job leaves dbt's unit tests out of the
 build: their inputs are fixed rows in the project, so they give the result
 the published build's own run gave (`code_unchanged_since_publish`).
+That holds only when this code did pass them in the chain of publications:
+a build run with `--no-unit-tests` (its CI ran them) saves its record with
+`unit_tests_passed: false`, unless the record before it, of the same code,
+says they passed; the next run without the flag then runs them.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ TOOLS = ("dbt-core", "dbt-duckdb", "duckdb")
 # published build's, dbt's unit tests (fixed inputs) would repeat its run.
 CODE_PARTS = ("project", "settings", "tools")
 _CHUNK = 1 << 20
+# Saved with the fingerprint, not part of it: whether this code passed dbt's
+# unit tests in the chain of publications (a record without it, written
+# before the key existed, was written after they passed).
+UNIT_TESTS_PASSED = "unit_tests_passed"
 
 
 def _hash_file(path: Path, digest) -> None:
@@ -101,26 +109,36 @@ def _published_record(published: Path) -> dict | None:
 
 def unchanged_since_publish(published: Path, current: dict) -> bool:
     """True when the published file exists and was built from `current`."""
-    return _published_record(published) == current
+    saved = _published_record(published)
+    if saved is None:
+        return False
+    saved.pop(UNIT_TESTS_PASSED, None)
+    return saved == current
 
 
 def code_unchanged_since_publish(published: Path, current: dict) -> bool:
     """True when the published file exists and was built from the same
     project files, settings and tool versions as `current` (the data may
-    differ). A record is only written after a build that passed every test
-    and was published, so the first build of this code in the chain of
-    publications ran the unit tests and they passed."""
+    differ), and that build's record says this code passed the unit tests.
+    A record is only written after a build that passed every test it ran
+    and was published; it says the unit tests passed when that build ran
+    them, or left them out after a record of the same code that said so."""
     saved = _published_record(published)
-    if saved is None:
+    if saved is None or saved.get(UNIT_TESTS_PASSED, True) is not True:
         return False
     return all(part in saved and saved[part] == current[part]
                for part in CODE_PARTS)
 
 
-def save(published: Path, current: dict) -> None:
+def save(published: Path, current: dict,
+         unit_tests_passed: bool = True) -> None:
+    """Record `current` beside the published file, with whether its code
+    passed dbt's unit tests (see code_unchanged_since_publish)."""
     record = record_path(published)
     temp = record.with_name(record.name + ".tmp")
-    temp.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
+    temp.write_text(json.dumps({**current, UNIT_TESTS_PASSED:
+                                unit_tests_passed},
+                               indent=2, sort_keys=True) + "\n")
     temp.replace(record)
 
 

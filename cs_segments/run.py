@@ -50,11 +50,18 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="build even when the raw files, the project "
                              "and the settings are those of the last "
                              "published build")
-    parser.add_argument("--unit-tests", action="store_true",
-                        help="run dbt's unit tests even when only the data "
-                             "changed since the last published build (by "
-                             "default they run when the project, the "
-                             "settings or the dbt/DuckDB versions changed)")
+    unit = parser.add_mutually_exclusive_group()
+    unit.add_argument("--unit-tests", action="store_true",
+                      help="run dbt's unit tests even when only the data "
+                           "changed since the last published build (by "
+                           "default they run when the project, the "
+                           "settings or the dbt/DuckDB versions changed)")
+    unit.add_argument("--no-unit-tests", action="store_true",
+                      help="leave dbt's unit tests out even when the code "
+                           "changed (a deployment whose CI ran them, e.g. "
+                           "make check); the next build without this flag "
+                           "runs them unless this code already passed them "
+                           "in a published build")
     return parser.parse_args(argv)
 
 
@@ -163,10 +170,13 @@ def _main(args: argparse.Namespace) -> int:
     # the published build (same project, settings and versions), they would
     # give the result its build gave, so they are left out (dbt's advice:
     # unit tests belong to development and CI, not to every production run).
-    unit_tests = args.unit_tests or not inputs.code_unchanged_since_publish(
-        target, current)
+    code_passed = inputs.code_unchanged_since_publish(target, current)
+    unit_tests = args.unit_tests or not (code_passed or args.no_unit_tests)
     print(f"Building the warehouse {db} from {raw_dir} ({args.raw_format})")
-    if not unit_tests:
+    if args.no_unit_tests and not code_passed:
+        print("Unit tests: left out (--no-unit-tests); the next build without "
+              "that flag runs them.")
+    elif not unit_tests:
         print("Unit tests: left out, only the data changed since the "
               "published build, whose code passed them (--unit-tests to run "
               "them).")
@@ -195,7 +205,8 @@ def _main(args: argparse.Namespace) -> int:
     except PublishError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 1
-    inputs.save(Path(published.path), current)
+    inputs.save(Path(published.path), current,
+                unit_tests_passed=unit_tests or code_passed)
     print(f"Published the marts as of {published.as_of_date} to "
           f"{published.path}\n")
     print(summary_text(published.path))

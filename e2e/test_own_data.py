@@ -406,6 +406,21 @@ def test_input_fingerprint_sees_data_project_and_settings(
     inputs.record_path(published).write_text(json.dumps(old))
     assert not inputs.code_unchanged_since_publish(published, current())
 
+    # A build run with --no-unit-tests records that its code did not pass
+    # them: the next run of that code runs them, whatever the data. Only
+    # the code check reads that key; "nothing to do" does not.
+    inputs.save(published, current(), unit_tests_passed=False)
+    assert inputs.unchanged_since_publish(published, current())
+    assert not inputs.code_unchanged_since_publish(published, current())
+    inputs.save(published, current(), unit_tests_passed=True)
+    assert inputs.code_unchanged_since_publish(published, current())
+    # A record written before the key existed was written after they passed.
+    old = json.loads(inputs.record_path(published).read_text())
+    del old[inputs.UNIT_TESTS_PASSED]
+    inputs.record_path(published).write_text(json.dumps(old))
+    assert inputs.code_unchanged_since_publish(published, current())
+    assert inputs.unchanged_since_publish(published, current())
+
     published.unlink()  # no published file: always build
     assert not inputs.unchanged_since_publish(published, current())
     assert not inputs.code_unchanged_since_publish(published, current())

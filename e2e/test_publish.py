@@ -30,6 +30,7 @@ import duckdb
 import pytest
 
 from conftest import REPO_ROOT
+from cs_segments import inputs
 from cs_segments.publish import KILL_AT_ENV, PublishError, publish
 
 # An e-mail address anywhere in a value.
@@ -230,9 +231,13 @@ def test_publish_killed_leaves_the_published_file_whole(full_db, tmp_path,
 
 
 def _main(args: list[str], tmp: Path) -> list[str]:
+    """The main command on the work database and published file of `tmp`.
+    Without dbt's unit tests: what these tests check does not depend on
+    them, and the suite's demo build runs them (e2e/test_build.py)."""
     return [sys.executable, "-m", "cs_segments.run", *args,
             "--db", str(tmp / "work" / "wh.duckdb"),
-            "--publish-to", str(tmp / "cs_segments.duckdb")]
+            "--publish-to", str(tmp / "cs_segments.duckdb"),
+            "--no-unit-tests"]
 
 
 def _env(tmp: Path) -> dict:
@@ -315,6 +320,15 @@ def test_killed_builds_never_touch_what_bi_reads(
         assert done.returncode == 0, shown[-3000:]
         assert f"Published the marts as of {new_as_of}" in shown
         assert "Traceback" not in shown
+        assert "Unit tests: left out (--no-unit-tests)" in shown, shown
+        kinds = {result["unique_id"].split(".")[0] for result in json.loads(
+            (tmp_path / "target" / "run_results.json").read_text()
+        )["results"]}
+        assert "unit_test" not in kinds and "test" in kinds, kinds
+        # Its record does not say this code passed the unit tests, so the
+        # next run without the flag runs them.
+        record = json.loads(inputs.record_path(published).read_text())
+        assert record[inputs.UNIT_TESTS_PASSED] is False, record
         _assert_whole(published, new_as_of)
         # The open reader keeps the set it opened, whole; a new one sees
         # the new set.

@@ -134,7 +134,7 @@ def _floor(raw: Path) -> float:
 
 
 def bench_scale(accounts: int, seed: int, work: Path,
-                steps: set[str]) -> dict:
+                steps: set[str], keep: bool = False) -> dict:
     from cs_segments.generate import generate
 
     raw, export = work / f"raw_{accounts}", work / f"export_{accounts}"
@@ -173,10 +173,12 @@ def bench_scale(accounts: int, seed: int, work: Path,
                                  dbt_dir / "full.log")
     out["full_build"]["warehouse_mib"] = round(warehouse.stat().st_size / MIB)
     out["full_build"].update(_dbt_breakdown(dbt_dir / "target"))
+    _keep_run_results(dbt_dir, "full")
     write_delivery(raw, export, None)
     out["daily_run"] = _measure(scheduled, env, spill_dir,
                                 dbt_dir / "daily.log")
     out["daily_run"].update(_dbt_breakdown(dbt_dir / "target"))
+    _keep_run_results(dbt_dir, "daily")
     out["noop_run"] = _measure(scheduled, env, spill_dir,
                                dbt_dir / "noop.log")
     out["noop_run"]["skipped"] = "Nothing to do" in (
@@ -190,15 +192,24 @@ def bench_scale(accounts: int, seed: int, work: Path,
                                          dbt_dir / "noop_dbt.log")
         out["ratio_noop_dbt_build_to_full"] = round(
             out["noop_dbt_build"]["s"] / full, 2)
-    for folder in (raw, export, dbt_dir):
-        shutil.rmtree(folder, ignore_errors=True)
+    if not keep:
+        for folder in (raw, export, dbt_dir):
+            shutil.rmtree(folder, ignore_errors=True)
     return out
+
+
+def _keep_run_results(dbt_dir: Path, step: str) -> None:
+    """Keep a step's run_results.json beside its log (the next step
+    overwrites dbt's own), for a per-node reading with --keep."""
+    source = dbt_dir / "target" / "run_results.json"
+    if source.exists():
+        shutil.copyfile(source, dbt_dir / f"{step}_run_results.json")
 
 
 def _dbt_breakdown(target: Path, top: int = 8) -> dict:
     """From dbt's run_results.json: dbt's own elapsed time, the number of
     nodes and their summed execution time per resource type, and the
-    slowest models."""
+    slowest models and data tests."""
     try:
         results = json.loads((target / "run_results.json").read_text())
     except (OSError, ValueError):
@@ -209,16 +220,20 @@ def _dbt_breakdown(target: Path, top: int = 8) -> dict:
         entry = by_type.setdefault(kind, {"nodes": 0, "s": 0.0})
         entry["nodes"] += 1
         entry["s"] += result["execution_time"]
-    timed = sorted(((r["execution_time"], r["unique_id"].split(".")[-1])
-                    for r in results["results"]
-                    if r["unique_id"].startswith("model.")), reverse=True)
+    def slowest(kind: str) -> dict[str, float]:
+        timed = sorted(((r["execution_time"], r["unique_id"].split(".")[-1])
+                        for r in results["results"]
+                        if r["unique_id"].startswith(kind + ".")),
+                       reverse=True)
+        return {name: round(seconds, 1) for seconds, name in timed[:top]}
+
     return {
         "dbt_elapsed_s": round(results.get("elapsed_time", 0.0), 1),
         "by_resource_type": {kind: {"nodes": entry["nodes"],
                                     "s": round(entry["s"], 1)}
                              for kind, entry in sorted(by_type.items())},
-        "slowest_models_s": {name: round(seconds, 1)
-                             for seconds, name in timed[:top]},
+        "slowest_models_s": slowest("model"),
+        "slowest_tests_s": slowest("test"),
     }
 
 
@@ -230,6 +245,9 @@ def main() -> int:
     parser.add_argument("--no-dbt-noop", action="store_true",
                         help="skip the reference no-op `dbt build` (a "
                              "full rebuild; saves time at 100,000 accounts)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the raw data, the warehouse and each "
+                             "step's run_results.json under --work")
     parser.add_argument("--results",
                         default=str(ROOT / "benchmarks/results/scale.json"))
     args = parser.parse_args()
@@ -249,7 +267,7 @@ def main() -> int:
     })
     for accounts in args.accounts:
         steps = set() if args.no_dbt_noop else {"noop_dbt_build"}
-        row = bench_scale(accounts, args.seed, work, steps)
+        row = bench_scale(accounts, args.seed, work, steps, args.keep)
         row["measured_at"] = dt.datetime.now(dt.timezone.utc).isoformat(
             timespec="seconds")
         row["git_commit"] = subprocess.run(

@@ -54,6 +54,45 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- The rows of `relation` (columns as_of_date, value_tier,
+    lifecycle_stage, days_to_churn and `columns`) in each slice (overall,
+    per value tier, per lifecycle stage) and each horizon for which their
+    as-of date is judged, with slice_type, slice_value, horizon_days and
+    is_churned_within (churned within the horizon). Reads current_as_of and
+    horizons. -#}
+{% macro backtest_sliced(relation, columns) -%}
+    {%- set slices = [
+        ("'overall'", "'all'"),
+        ("'value_tier'", relation ~ '.value_tier'),
+        ("'lifecycle_stage'", relation ~ '.lifecycle_stage'),
+    ] -%}
+    {%- for slice_type, slice_value in slices %}
+    select
+        {% for column in columns -%}
+            {{ relation }}.{{ column }},
+        {% endfor -%}
+        {{ relation }}.as_of_date,
+        {{ slice_type }} as slice_type,
+        {{ slice_value }} as slice_value,
+        horizons.horizon_days,
+        {{ relation }}.days_to_churn,
+        coalesce(
+            {{ relation }}.days_to_churn <= horizons.horizon_days, false
+        ) as is_churned_within
+    from {{ relation }}
+    cross join horizons
+    cross join current_as_of
+    where
+        {{ relation }}.as_of_date
+        <= {{ dbt.dateadd(
+            'day', '-1 * horizons.horizon_days',
+            'current_as_of.current_as_of_date') }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
 {#-
     The body of rpt_churn_signal_backtest (per_as_of_date = true: one row
     per judged as-of date) and rpt_churn_signal_backtest_summary (false: all
@@ -64,6 +103,13 @@
     for a horizon when it lies at least horizon_days before the current
     as-of date. Signal x slice pairs with no flagged account are kept, with
     zero flagged.
+    Each account-date is joined to its signals before it is copied into
+    its slices and horizons (9 copies with the default three horizons),
+    and the judged accounts are counted per date, tier, stage and days to
+    churn first. At 100,000 accounts (one warehouse, two runs each),
+    copying the 5.6 M account-dates first and joining the 47 M copies to
+    the signals took 7.6 and 6.7 s for the per-date mart, 6.1 and 5.8 s for
+    the summary; this takes 4.8 and 4.3 s, 4.1 and 3.8 s (same rows).
 -#}
 {% macro churn_backtest_counts(per_as_of_date) -%}
     {%- set date_column = 'as_of_date, ' if per_as_of_date else '' -%}
@@ -102,54 +148,24 @@ horizons as (
     {{ backtest_horizons() }}
 ),
 
-population_sliced as (
+-- The judged population, counted per as-of date and the columns that
+-- decide its slices and churn (one row per account-date before).
+population_counts as (
 
     select
-        account_id,
         as_of_date,
-        'overall' as slice_type,
-        'all' as slice_value,
-        days_to_churn
+        value_tier,
+        lifecycle_stage,
+        days_to_churn,
+        count(*) as account_dates
     from population
-    union all
-    select
-        account_id,
-        as_of_date,
-        'value_tier' as slice_type,
-        value_tier as slice_value,
-        days_to_churn
-    from population
-    union all
-    select
-        account_id,
-        as_of_date,
-        'lifecycle_stage' as slice_type,
-        lifecycle_stage as slice_value,
-        days_to_churn
-    from population
+    group by 1, 2, 3, 4
 
 ),
 
 judged as (
 
-    select
-        population_sliced.account_id,
-        population_sliced.as_of_date,
-        population_sliced.slice_type,
-        population_sliced.slice_value,
-        horizons.horizon_days,
-        population_sliced.days_to_churn,
-        coalesce(
-            population_sliced.days_to_churn <= horizons.horizon_days, false
-        ) as is_churned_within
-    from population_sliced
-    cross join horizons
-    cross join current_as_of
-    where
-        population_sliced.as_of_date
-        <= {{ dbt.dateadd(
-            'day', '-1 * horizons.horizon_days',
-            'current_as_of.current_as_of_date') }}
+    {{ backtest_sliced('population_counts', ['account_dates']) }}
 
 ),
 
@@ -161,9 +177,11 @@ base as (
         slice_type,
         slice_value,
         count(distinct as_of_date) as judged_dates,
-        count(*) as judged_accounts,
-        sum(case when is_churned_within then 1 else 0 end)
-            as churned_accounts
+        cast(sum(account_dates) as bigint) as judged_accounts,
+        cast(
+            sum(case when is_churned_within then account_dates else 0 end)
+            as bigint
+        ) as churned_accounts
     from judged
     group by {{ date_column }} horizon_days, slice_type, slice_value
 
@@ -179,35 +197,58 @@ signal_list as (
 
 ),
 
-flagged as (
+-- Each signal of an account-date with that account-date's population row
+-- (one each), before it is sliced.
+signal_population as (
 
     select
         signals.learning_mode,
         signals.signal_type,
         signals.signal_key,
-        {{ 'judged.as_of_date,' if per_as_of_date else '' }}
-        judged.horizon_days,
-        judged.slice_type,
-        judged.slice_value,
+        population.as_of_date,
+        population.value_tier,
+        population.lifecycle_stage,
+        population.days_to_churn
+    from signals
+    inner join population
+        on
+            signals.account_id = population.account_id
+            and signals.as_of_date = population.as_of_date
+
+),
+
+signals_judged as (
+
+    {{ backtest_sliced(
+        'signal_population', ['learning_mode', 'signal_type', 'signal_key']) }}
+
+),
+
+flagged as (
+
+    select
+        learning_mode,
+        signal_type,
+        signal_key,
+        {{ date_column }}
+        horizon_days,
+        slice_type,
+        slice_value,
         count(*) as flagged_accounts,
-        sum(case when judged.is_churned_within then 1 else 0 end)
+        sum(case when is_churned_within then 1 else 0 end)
             as true_positives,
         {{ backtest_median(
-            'case when judged.is_churned_within'
-            ~ ' then judged.days_to_churn end') }} as median_lead_days
-    from signals
-    inner join judged
-        on
-            signals.account_id = judged.account_id
-            and signals.as_of_date = judged.as_of_date
+            'case when is_churned_within then days_to_churn end') }}
+            as median_lead_days
+    from signals_judged
     group by
-        signals.learning_mode,
-        signals.signal_type,
-        signals.signal_key,
-        {{ 'judged.as_of_date,' if per_as_of_date else '' }}
-        judged.horizon_days,
-        judged.slice_type,
-        judged.slice_value
+        learning_mode,
+        signal_type,
+        signal_key,
+        {{ date_column }}
+        horizon_days,
+        slice_type,
+        slice_value
 
 ),
 

@@ -17,7 +17,7 @@ the published build's own run gave (`code_unchanged_since_publish`).
 That holds only when this code did pass them in the chain of publications:
 a build run with `--no-unit-tests` (its CI ran them) saves its record with
 `unit_tests_passed: false`, unless the record before it, of the same code,
-says they passed; the next run without the flag then runs them.
+says they passed; the next build without the flag then runs them.
 """
 
 from __future__ import annotations

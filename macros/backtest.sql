@@ -54,6 +54,16 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- Whether `as_of_date` is judged for the horizon of the row: it lies at
+    least horizon_days before the current as-of date (CTEs horizons and
+    current_as_of cross joined). -#}
+{% macro backtest_is_judged(as_of_date) -%}
+    {{ as_of_date }}
+    <= {{ dbt.dateadd(
+        'day', '-1 * horizons.horizon_days',
+        'current_as_of.current_as_of_date') }}
+{%- endmacro %}
+
 {#- The rows of `relation` (columns as_of_date, value_tier,
     lifecycle_stage, days_to_churn and `columns`) in each slice (overall,
     per value tier, per lifecycle stage) and each horizon for which their
@@ -82,11 +92,7 @@
     from {{ relation }}
     cross join horizons
     cross join current_as_of
-    where
-        {{ relation }}.as_of_date
-        <= {{ dbt.dateadd(
-            'day', '-1 * horizons.horizon_days',
-            'current_as_of.current_as_of_date') }}
+    where {{ backtest_is_judged(relation ~ '.as_of_date') }}
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -92,11 +92,7 @@ judged as (
     from population
     cross join horizons
     cross join current_as_of
-    where
-        population.as_of_date
-        <= {{ dbt.dateadd(
-            'day', '-1 * horizons.horizon_days',
-            'current_as_of.current_as_of_date') }}
+    where {{ backtest_is_judged('population.as_of_date') }}
 
 ),
 
@@ -151,11 +147,7 @@ score_counts as (
     from scored_population
     cross join horizons
     cross join current_as_of
-    where
-        scored_population.as_of_date
-        <= {{ dbt.dateadd(
-            'day', '-1 * horizons.horizon_days',
-            'current_as_of.current_as_of_date') }}
+    where {{ backtest_is_judged('scored_population.as_of_date') }}
     group by 1, 2, 3, 4
 
 ),

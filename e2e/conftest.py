@@ -6,7 +6,8 @@ target and log folders under pytest's temporary directory: nothing is written
 to the repository and concurrent builds elsewhere are not disturbed.
 
 dbt is driven in-process through ``dbt.cli.main.dbtRunner``, one invocation at
-a time in each pytest-xdist worker (a process of its own; pytest.ini). Results are read with ``duckdb.connect(path, read_only=True)``.
+a time in each pytest-xdist worker (a process of its own; pytest.ini).
+Results are read with ``duckdb.connect(path, read_only=True)``.
 """
 
 from __future__ import annotations

@@ -177,7 +177,8 @@ def test_scheduled_run_equals_full_build(index, scheduled_runs, deliveries,
 
 # Weekly panels whose row for a date reads only data dated on or before it.
 # Not in the list: the flags, rules, membership and backtest tables, which
-# depend on the churn indicators learned from all the data of the run.
+# depend on the churn indicators learned from all the data up to the latest
+# week end.
 POINT_IN_TIME_PANELS = (
     "int_account_weeks", "int_account_usage_weekly",
     "int_account_feature_usage_weekly", "int_account_support_weekly",
@@ -467,9 +468,10 @@ def test_var_change_between_runs_equals_full_build(
     incremental models keep: int_account_activation keeps the accounts
     activated before the new days (an activation var must recompute every
     account); a rule threshold must reach every past week's segments
-    (int_account_behaviour_weekly keeps the dates whose inputs are
-    unchanged, and the segment tables below it are rebuilt). The run
-    equals a full build with the new var, table by table."""
+    (int_account_behaviour_weekly, the segment rules and the membership
+    keep the dates whose inputs are unchanged: the rule vars are part of
+    the rules' fingerprint). The run equals a full build with the new var,
+    table by table."""
     assert scheduled_runs[-1][1].success, "a scheduled run failed"
     before_db = scheduled_runs[-1][1].db_path
     incremental_dir = tmp_path_factory.mktemp("var_incremental")

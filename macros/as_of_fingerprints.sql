@@ -1,7 +1,10 @@
 {#-
     Weekly tables replaced per as-of date, by the fingerprint of their
-    inputs (DuckDB; tables on Spark): int_account_behaviour_weekly (tried on
-    the rules and membership too: see README, "Scheduled runs"). Each
+    inputs (DuckDB; tables on Spark): int_account_behaviour_weekly,
+    int_account_segment_rules_weekly and
+    int_account_segment_membership_weekly (whose input is the rules'
+    inputs_fingerprint; the rules' flags change only when a week closes,
+    see int_churn_indicator_lift). Each
     stored row keeps `inputs_fingerprint`, the fingerprint of its as-of
     date's inputs when it was computed: the sum of a 31-bit hash
     (row_print) of every input row of that date, each hash also taking
@@ -9,16 +12,21 @@
     vars it reads). A run fingerprints every as-of date of its inputs (one
     grouped pass over each), recomputes the dates whose fingerprint is new
     or changed (delete+insert on as_of_date) and deletes, after the insert,
-    the dates the spine (int_account_weeks) no longer has. A change of the
+    the dates the spine (int_account_weeks, or the parent named) no longer
+    has. A change of the
     code or of a var in `version` changes every date's fingerprint, so
     every date is recomputed. A change that keeps a date's sum (about one
     chance in two billion per changed date) goes unnoticed until that date
     changes again or a full refresh.
 -#}
 
-{% macro as_of_fingerprint_config() %}
+{#- `spine`: the model whose as-of dates the table keeps (a parent of the
+    model: the weekly spine, or for a table on another fingerprinted table
+    that table, whose own post-hook prunes it to the spine first). -#}
+{% macro as_of_fingerprint_config(spine='int_account_weeks') %}
     {{ return(delete_insert_or_table_config(
-        'as_of_date', "{{ prune_as_of_dates_not_in_spine() }}")) }}
+        'as_of_date',
+        "{{ prune_as_of_dates_not_in_spine('" ~ spine ~ "') }}")) }}
 {% endmacro %}
 
 {#- Whether this run replaces only the changed as-of dates: an incremental
@@ -29,16 +37,16 @@
     {{ return(is_incremental_with_column('inputs_fingerprint')) }}
 {% endmacro %}
 
-{#- Post-hook: delete the stored as-of dates the spine (int_account_weeks)
-    no longer has (the previous open date, week ends older than
-    `history_weeks`). A date's other changes, an account gone included,
-    change its fingerprint, so its rows are replaced whole. -#}
-{% macro prune_as_of_dates_not_in_spine() %}
+{#- Post-hook: delete the stored as-of dates the spine (int_account_weeks,
+    or the parent named) no longer has (the previous open date, week ends
+    older than `history_weeks`). A date's other changes, an account gone
+    included, change its fingerprint, so its rows are replaced whole. -#}
+{% macro prune_as_of_dates_not_in_spine(spine='int_account_weeks') %}
     {% if is_incremental() %}
         delete from {{ this }}
         where as_of_date not in (
             select spine.as_of_date
-            from {{ ref('int_account_weeks') }} as spine
+            from {{ ref(spine) }} as spine
         )
     {% endif %}
 {% endmacro %}

@@ -2,8 +2,10 @@
     The churn-indicator analysis of int_churn_indicator_lift, repeated at
     cut-off dates with only what was known then: one row per cut-off date
     and candidate behaviour, learned from the churn and renewal events on or
-    before the cut-off (their behaviour was observed `indicator_lead_days`
-    earlier, so also before it). Cut-offs: the current as-of date and every
+    before the cut-off's week end (the cut-off itself, or for an open
+    current as-of date the week end before it, as in int_churn_indicator_lift;
+    their behaviour was observed `indicator_lead_days` earlier, so also
+    before it). Cut-offs: the current as-of date and every
     `backtest_relearn_every_weeks`-th weekly as-of date before it. The 2x2
     table, the lift with its Katz interval (0.5 continuity correction when
     a cell is 0) and the selection rule are those of
@@ -57,16 +59,34 @@ as_of_dates as (
 
     select
         as_of_date,
+        is_week_end,
         row_number() over (order by as_of_date desc) - 1 as weeks_before
     from {{ ref('int_as_of_dates') }}
 
 ),
 
+last_week_end as (
+
+    select max(as_of_date) as last_week_end_date
+    from as_of_dates
+    where is_week_end = true
+
+),
+
+-- learned_through_date: the latest week end on or before the cut-off.
 cutoffs as (
 
-    select as_of_date as cutoff_date
+    select
+        as_of_dates.as_of_date as cutoff_date,
+        case
+            when as_of_dates.is_week_end = true then as_of_dates.as_of_date
+            else last_week_end.last_week_end_date
+        end as learned_through_date
     from as_of_dates
-    where weeks_before % {{ var('backtest_relearn_every_weeks') | int }} = 0
+    cross join last_week_end
+    where
+        as_of_dates.weeks_before
+        % {{ var('backtest_relearn_every_weeks') | int }} = 0
 
 ),
 
@@ -84,7 +104,7 @@ known_observations as (
         observations.is_present
     from cutoffs
     inner join observations
-        on cutoffs.cutoff_date >= observations.event_date
+        on cutoffs.learned_through_date >= observations.event_date
 
 ),
 

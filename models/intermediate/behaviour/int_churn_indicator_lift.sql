@@ -2,8 +2,11 @@
     Leading-indicator analysis, one row per candidate behaviour_key whose
     inputs this build has (int_capability_requirements; the others are not
     evidence and are left out, see rpt_capabilities).
-    Observations: the churn and renewal events of int_churn_renewal_events,
-    each with the candidate behaviours of its account on the event's
+    Observations: the churn and renewal events of int_churn_renewal_events
+    dated on or before the latest week end of the spine (the learning
+    cut-off: an open as-of date uses the indicators learned at the week end
+    before it, so they change once a week, when a week closes, and not on
+    every daily run), each with the candidate behaviours of its account on the event's
     observation_date (the panel row `indicator_lead_days` before the event).
     For each behaviour, the 2x2 table
         a = churned with it      b = renewed with it      n1 = a + b
@@ -70,7 +73,7 @@ offered_behaviours as (
 
 ),
 
-events as (
+renewal_events as (
 
     select
         account_id,
@@ -79,6 +82,36 @@ events as (
         observation_date
     from {{ ref('int_churn_renewal_events') }}
     where observation_date is not null
+
+),
+
+week_ends as (
+
+    select as_of_date
+    from {{ ref('int_account_weeks') }}
+    where is_week_end = true
+
+),
+
+-- The learning cut-off: the latest week end (an event after it is learned
+-- from when its week closes).
+learned_through as (
+
+    select max(as_of_date) as learned_through_date
+    from week_ends
+
+),
+
+events as (
+
+    select
+        renewal_events.account_id,
+        renewal_events.event_date,
+        renewal_events.is_churn,
+        renewal_events.observation_date
+    from renewal_events
+    inner join learned_through
+        on renewal_events.event_date <= learned_through.learned_through_date
 
 ),
 

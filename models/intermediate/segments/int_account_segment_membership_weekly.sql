@@ -8,37 +8,56 @@
     select per entry, with the entry's key, dimension and evidence columns.
     Nothing here changes when a segment is added.
 
-    A table rebuilt on every run (restated history): the weekly grid moves
-    with the as-of date and the churn indicators are re-learned on every
-    run, so every past week can change; an incremental table kept the weeks
-    as first computed and differed from a full build (issue 8). What the
-    segments said on each run is kept by fct_segment_membership_published.
+    Incremental on DuckDB (a table on Spark), replaced per as-of date as
+    the rules are (macros/as_of_fingerprints.sql): a date's fingerprint is
+    the sum of a hash of its rules rows' inputs_fingerprint (which covers
+    the rules' inputs, code and vars) with this model's code and the
+    expanded catalog rows; a run recomputes the dates whose fingerprint is
+    new or changed, so the table stays equal to a full build (restated
+    history) and a daily run within a week rewrites the open date only.
+    What the segments said on each run is kept by
+    fct_segment_membership_published.
     No is_current here: downstream models take it from int_as_of_dates.
 -#}
-{{ config(materialized='table') }}
+{{ config(**as_of_fingerprint_config(
+    spine='int_account_segment_rules_weekly')) }}
+{%- set incremental = as_of_fingerprint_is_incremental() %}
+{%- set membership_rows = segment_membership_rows('segment_rules') -%}
+{#- What decides a date's rows besides the rules rows: this file and the
+    catalog's rows as generated (keys, dimensions, evidence and its
+    rounding). The rules' inputs_fingerprint stands for their values. -#}
+{%- set version = model_code_md5(membership_rows) %}
 with
+
+{{ as_of_fingerprint_ctes(
+    [('int_account_segment_rules_weekly', ['inputs_fingerprint'])],
+    version, incremental) }},
 
 segment_rules as (
 
     select * from {{ ref('int_account_segment_rules_weekly') }}
+    {{ as_of_recomputed_only(incremental) }}
 
 ),
 
 unioned as (
 
-    {{ segment_membership_rows('segment_rules') }}
+    {{ membership_rows }}
 
 ),
 
 final as (
 
     select
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        cast(as_of_date as date) as as_of_date,
-        cast(segment_key as {{ dbt.type_string() }}) as segment_key,
-        cast(dimension as {{ dbt.type_string() }}) as dimension,
-        cast(evidence as {{ dbt.type_string() }}) as evidence
+        cast(unioned.account_id as {{ dbt.type_string() }}) as account_id,
+        cast(unioned.as_of_date as date) as as_of_date,
+        cast(unioned.segment_key as {{ dbt.type_string() }}) as segment_key,
+        cast(unioned.dimension as {{ dbt.type_string() }}) as dimension,
+        cast(unioned.evidence as {{ dbt.type_string() }}) as evidence,
+        recompute_dates.inputs_fingerprint
     from unioned
+    inner join recompute_dates
+        on unioned.as_of_date = recompute_dates.as_of_date
 
 )
 

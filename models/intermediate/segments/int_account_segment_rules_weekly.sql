@@ -11,12 +11,56 @@
     are named has_*. Thresholds are the segment_* vars in
     dbt_project.yml; their meaning is in the segment catalog there.
     Spine: the value panel (every account that existed on the as-of date).
+    Incremental on DuckDB (a table on Spark), replaced per as-of date by the
+    fingerprint of its inputs (macros/as_of_fingerprints.sql, as
+    int_account_behaviour_weekly): each row keeps inputs_fingerprint, the
+    sum of a hash of every row its date reads from the five panels (the
+    columns read here) with the model's code, the expanded rule macros and
+    every var that decides segments (history_rules_text); a run recomputes
+    only the dates whose fingerprint is new or changed. The learned flags
+    change only when a week closes (int_churn_indicator_lift learns from
+    the events up to the latest week end), so a daily run within a week
+    recomputes the open date and the dates whose inputs changed; the run
+    after a week closes, when the indicators are learned again, recomputes
+    the dates whose flags changed (usually all).
 -#}
+{{ config(**as_of_fingerprint_config(spine='int_account_value_weekly')) }}
+{%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set high_value_tiers = var('segment_high_value_tiers') -%}
 {%- set missing_outcome_statuses = var('segment_missing_outcome_statuses') -%}
 {%- set expansion_blocking_statuses = var(
     'segment_ready_to_expand_blocking_outcome_statuses', []) -%}
+{#- The inputs fingerprinted per as-of date: each relation and the columns
+    of its rows read here besides account_id and as_of_date. -#}
+{%- set fingerprinted_inputs = [
+    ('int_account_value_weekly', [
+        'is_current', 'value_tier', 'value_tier_rank', 'arr_usd',
+        'licensed_seats',
+    ]),
+    ('int_account_lifecycle_weekly', [
+        'lifecycle_stage', 'days_to_term_end', 'current_term_end_date',
+    ]),
+    ('int_account_behaviour_weekly', [
+        'active_users_30d', 'seat_utilisation_30d', 'key_features_adopted_30d',
+    ]),
+    ('int_account_behaviour_flags_weekly', ['behaviour_key', 'lift']),
+    ('int_account_outcomes_weekly', [
+        'outcome_status', 'goals_total', 'goals_succeeding',
+    ]),
+] -%}
+{#- What decides a row besides its inputs: this file, the expanded macros
+    it calls and the vars that decide segments. -#}
+{%- set version = model_code_md5(
+    history_rules_text()
+    ~ segment_dimension_rules()
+    ~ segment_listagg('behaviour_key', ['behaviour_key'])) -%}
+{#- An incremental run reads only the as-of dates it recomputes. -#}
+{%- set recomputed_only = as_of_recomputed_only(incremental) %}
 with
+
+-- The dates to compute: every date in a full build; in an incremental run
+-- the dates whose fingerprint is new or changed.
+{{ as_of_fingerprint_ctes(fingerprinted_inputs, version, incremental) }},
 
 account_value as (
 
@@ -29,6 +73,7 @@ account_value as (
         arr_usd,
         licensed_seats
     from {{ ref('int_account_value_weekly') }}
+    {{ recomputed_only }}
 
 ),
 
@@ -41,6 +86,7 @@ account_lifecycle as (
         days_to_term_end,
         current_term_end_date
     from {{ ref('int_account_lifecycle_weekly') }}
+    {{ recomputed_only }}
 
 ),
 
@@ -53,6 +99,7 @@ account_behaviour as (
         seat_utilisation_30d,
         key_features_adopted_30d
     from {{ ref('int_account_behaviour_weekly') }}
+    {{ recomputed_only }}
 
 ),
 
@@ -64,6 +111,7 @@ behaviour_flags as (
         behaviour_key,
         lift
     from {{ ref('int_account_behaviour_flags_weekly') }}
+    {{ recomputed_only }}
 
 ),
 
@@ -76,6 +124,7 @@ account_outcomes as (
         goals_total,
         goals_succeeding
     from {{ ref('int_account_outcomes_weekly') }}
+    {{ recomputed_only }}
 
 ),
 
@@ -231,11 +280,16 @@ composite_rules as (
 final as (
 
     select
-        *,
+        composite_rules.*,
         coalesce(
-            value_tier = 'long_tail' and is_ready_to_expand = true, false
-        ) as is_long_tail_ready_to_expand
+            composite_rules.value_tier = 'long_tail'
+            and composite_rules.is_ready_to_expand = true,
+            false
+        ) as is_long_tail_ready_to_expand,
+        recompute_dates.inputs_fingerprint
     from composite_rules
+    inner join recompute_dates
+        on composite_rules.as_of_date = recompute_dates.as_of_date
 
 )
 

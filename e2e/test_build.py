@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from conftest import execute, query, run_dbt
 
 
@@ -230,3 +232,56 @@ def test_staged_usage_uniqueness_checks_keys_staged_since_last_pass(
     checked = run_test("{data_tests_check_all_rows: true}")
     assert _staged_usage_unique_status(
         checked, filtered=False) == "fail", checked.text
+
+
+@pytest.mark.parametrize("model, columns", [
+    ("int_account_segment_rules_weekly", "account_id,as_of_date"),
+    ("int_account_segment_membership_weekly",
+     "account_id,as_of_date,segment_key"),
+])
+def test_segment_uniqueness_checks_dates_written_since_last_pass(
+        model, columns, full_db, generated_raw, tmp_path):
+    """The uniqueness tests of the segment rules and membership (replaced
+    per as-of date) compare the rows of the dates written since they last
+    passed (partition: as_of_date). A copy of a row of the oldest date
+    written by a later run is found; once removed the test passes and its
+    mark moves on. A copy that keeps the old loaded_at (written outside
+    dbt) is found only with data_tests_check_all_rows."""
+    key = f"unique_combination:intermediate.{model}:{columns}"
+    marks_sql = ("select passed_run_started_at from cs_build.test_passes "
+                 f"where test_key = '{key}'")
+    marks = query(full_db, marks_sql)
+    assert len(marks) == 1, "the full build recorded no pass"
+    db_path = tmp_path / "wh.duckdb"
+    shutil.copy(full_db, db_path)
+    table = f"intermediate.{model}"
+    execute(db_path, f"""
+        insert into {table}
+        select * replace (
+            (select max(loaded_at) + interval 1 second from {table})
+                as loaded_at)
+        from {table}
+        where as_of_date = (select min(as_of_date) from {table})
+        limit 1
+    """)
+
+    def status(dbt_vars=None) -> str:
+        run = run_dbt(["test", "--select",
+                       f"test_name:unique_combination,{model}"],
+                      workdir=tmp_path, raw_dir=generated_raw,
+                      dbt_vars=dbt_vars)
+        found = [node_result for node_result in run.result.results
+                 if node_result.node.name.startswith(
+                     f"unique_combination_{model}_")]
+        assert len(found) == 1, run.text
+        return str(found[0].status)
+
+    assert status() == "fail"
+    execute(db_path, f"delete from {table} where loaded_at = "
+            f"(select max(loaded_at) from {table})")
+    assert status() == "pass"
+    (fixed_mark,), = query(db_path, marks_sql)
+    assert fixed_mark > marks[0][0]
+    execute(db_path, f"insert into {table} select * from {table} limit 1")
+    assert status() == "pass"
+    assert status("{data_tests_check_all_rows: true}") == "fail"

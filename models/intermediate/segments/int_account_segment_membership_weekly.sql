@@ -54,7 +54,8 @@ final as (
         cast(unioned.segment_key as {{ dbt.type_string() }}) as segment_key,
         cast(unioned.dimension as {{ dbt.type_string() }}) as dimension,
         cast(unioned.evidence as {{ dbt.type_string() }}) as evidence,
-        recompute_dates.inputs_fingerprint
+        recompute_dates.inputs_fingerprint,
+        {{ run_started_at_timestamp() }} as loaded_at
     from unioned
     inner join recompute_dates
         on unioned.as_of_date = recompute_dates.as_of_date

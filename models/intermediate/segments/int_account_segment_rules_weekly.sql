@@ -286,7 +286,8 @@ final as (
             and composite_rules.is_ready_to_expand = true,
             false
         ) as is_long_tail_ready_to_expand,
-        recompute_dates.inputs_fingerprint
+        recompute_dates.inputs_fingerprint,
+        {{ run_started_at_timestamp() }} as loaded_at
     from composite_rules
     inner join recompute_dates
         on composite_rules.as_of_date = recompute_dates.as_of_date

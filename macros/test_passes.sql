@@ -3,8 +3,10 @@
 
     A test opts in with two arguments (so far: unique_combination on
     int_usage_daily, 112.6 M rows at 100,000 accounts, partition
-    `activity_date`, and on stg_raw__usage_events, the same number of rows,
-    partition `event_id`, the key itself):
+    `activity_date`; on stg_raw__usage_events, the same number of rows,
+    partition `event_id`, the key itself; on the segment rules and the
+    weekly membership, whose as-of dates are replaced whole, partition
+    `as_of_date`):
     - `since_last_pass_column`: a column holding when the row was written
       (`loaded_at`, the start of the dbt invocation that wrote it);
     - `since_last_pass_partition`: one of the key's columns.

@@ -21,8 +21,10 @@ UTC; booleans as bool; nulls as None.
 Excluded, by name (EXCLUDED_COLUMNS): columns that differ between any two
 builds whatever the engine (the run's timestamp and invocation id in the
 as-published log, the load times of the daily usage rollup and the usage
-panels' high-water marks) and the input fingerprint of the behaviour
-panel (a sum of row hashes, whose hash function differs between engines).
+panels' high-water marks, when the segment rules and membership rows were
+written) and the input fingerprints of the behaviour panel, the segment
+rules and the membership (sums of row hashes, whose hash function differs
+between engines).
 Nothing else is excluded.
 
 A probe (e2e/fixtures/engine_probe.sql) runs the portable macros on edge
@@ -92,6 +94,15 @@ EXCLUDED_COLUMNS = {
         "the model's high-water mark: a loaded_at (wall clock)",
     ("intermediate.int_account_behaviour_weekly", "inputs_fingerprint"):
         "a sum of row hashes: DuckDB's hash() and Spark's xxhash64() differ",
+    ("intermediate.int_account_segment_rules_weekly", "inputs_fingerprint"):
+        "a sum of row hashes: DuckDB's hash() and Spark's xxhash64() differ",
+    ("intermediate.int_account_segment_rules_weekly", "loaded_at"):
+        "run_started_at of the build that wrote the date (wall clock)",
+    ("intermediate.int_account_segment_membership_weekly",
+     "inputs_fingerprint"):
+        "a sum of row hashes of the rules' fingerprints (engine-specific)",
+    ("intermediate.int_account_segment_membership_weekly", "loaded_at"):
+        "run_started_at of the build that wrote the date (wall clock)",
     ("intermediate.int_goal_attainment_weekly", "goal_inputs_hash"):
         "a row hash: DuckDB's hash() and Spark's xxhash64() differ",
     ("intermediate.int_goal_attainment_weekly", "usage_loaded_at"):

@@ -3,9 +3,10 @@
     cut-off dates with only what was known then: one row per cut-off date
     and candidate behaviour, learned from the churn and renewal events on or
     before the cut-off's week end (the cut-off itself, or for an open
-    current as-of date the week end before it, as in int_churn_indicator_lift;
-    their behaviour was observed `indicator_lead_days` earlier, so also
-    before it). Cut-offs: the current as-of date and every
+    current as-of date the week end before it, as in
+    int_churn_indicator_lift; their behaviour was observed
+    `indicator_lead_days` earlier, so also before it). Cut-offs: the
+    current as-of date and every
     `backtest_relearn_every_weeks`-th weekly as-of date before it. The 2x2
     table, the lift with its Katz interval (0.5 continuity correction when
     a cell is 0) and the selection rule are those of

@@ -6,8 +6,9 @@
     dated on or before the latest week end of the spine (the learning
     cut-off: an open as-of date uses the indicators learned at the week end
     before it, so they change once a week, when a week closes, and not on
-    every daily run), each with the candidate behaviours of its account on the event's
-    observation_date (the panel row `indicator_lead_days` before the event).
+    every daily run), each with the candidate behaviours of its account on
+    the event's observation_date (the panel row `indicator_lead_days`
+    before the event).
     For each behaviour, the 2x2 table
         a = churned with it      b = renewed with it      n1 = a + b
         c = churned without it   d = renewed without it   n0 = c + d

@@ -4,18 +4,17 @@
     int_account_segment_rules_weekly and
     int_account_segment_membership_weekly (whose input is the rules'
     inputs_fingerprint; the rules' flags change only when a week closes,
-    see int_churn_indicator_lift). Each
-    stored row keeps `inputs_fingerprint`, the fingerprint of its as-of
-    date's inputs when it was computed: the sum of a 31-bit hash
-    (row_print) of every input row of that date, each hash also taking
-    `version` (model_code_md5: the model's code and the expanded macros and
-    vars it reads). A run fingerprints every as-of date of its inputs (one
-    grouped pass over each), recomputes the dates whose fingerprint is new
-    or changed (delete+insert on as_of_date) and deletes, after the insert,
-    the dates the spine (int_account_weeks, or the parent named) no longer
-    has. A change of the
-    code or of a var in `version` changes every date's fingerprint, so
-    every date is recomputed. A change that keeps a date's sum (about one
+    see int_churn_indicator_lift). Each stored row keeps
+    `inputs_fingerprint`, the fingerprint of its as-of date's inputs when
+    it was computed: the sum of a 31-bit hash (row_print) of every input
+    row of that date, each hash also taking `version` (model_code_md5: the
+    model's code and the expanded macros and vars it reads). A run
+    fingerprints every as-of date of its inputs (one grouped pass over
+    each), recomputes the dates whose fingerprint is new or changed
+    (delete+insert on as_of_date) and deletes, after the insert, the dates
+    the spine (int_account_weeks, or the parent named) no longer has. A
+    change of the code or of a var in `version` changes every date's
+    fingerprint, so every date is recomputed. A change that keeps a date's sum (about one
     chance in two billion per changed date) goes unnoticed until that date
     changes again or a full refresh.
 -#}

@@ -277,20 +277,26 @@ composite_rules as (
 
 ),
 
+all_rules as (
+
+    select
+        *,
+        coalesce(
+            value_tier = 'long_tail' and is_ready_to_expand = true, false
+        ) as is_long_tail_ready_to_expand
+    from composite_rules
+
+),
+
 final as (
 
     select
-        composite_rules.*,
-        coalesce(
-            composite_rules.value_tier = 'long_tail'
-            and composite_rules.is_ready_to_expand = true,
-            false
-        ) as is_long_tail_ready_to_expand,
+        all_rules.*,
         recompute_dates.inputs_fingerprint,
         {{ run_started_at_timestamp() }} as loaded_at
-    from composite_rules
+    from all_rules
     inner join recompute_dates
-        on composite_rules.as_of_date = recompute_dates.as_of_date
+        on all_rules.as_of_date = recompute_dates.as_of_date
 
 )
 

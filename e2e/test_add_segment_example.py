@@ -3,8 +3,10 @@
 examples/add_segment_high_value_underused.patch is the whole pull request
 for a new segment: a catalog entry with its threshold var, one rule column
 and its unit test. It is applied to a copy of the project, built on a copy
-of the shared demo warehouse (the rule model and everything downstream,
-with every data and unit test), and the members of the new segment are
+of the shared demo warehouse as the next scheduled run would (the rule
+model and everything downstream, with every data and unit test, no full
+refresh: the incremental rules add the column and recompute every date),
+and the members of the new segment are
 compared with a query written from the staging tables, independently of the
 segment models. Two broken variants show that
 tests/segments/assert_rule_columns_match_catalog.sql fails when the catalog
@@ -51,10 +53,23 @@ def example_build(full_db, generated_raw, tmp_path_factory):
     done, db_path = _build(
         project, full_db, generated_raw, work / "build",
         # dim_segments reads only the catalog var: not a child of the rules
-        ["int_account_segment_rules_weekly+", "dim_segments+"],
-        "--full-refresh")
+        ["int_account_segment_rules_weekly+", "dim_segments+"])
     assert done.returncode == 0, done.stdout[-4000:]
     return done, db_path
+
+
+def test_every_past_week_has_the_new_rule(example_build):
+    """The run after the change is incremental: the rules gained the
+    column (on_schema_change sync_all_columns) and every as-of date was
+    recomputed (the code and catalog are in each date's fingerprint), so no
+    stored date keeps a null rule."""
+    _, db_path = example_build
+    (dates, unset), = query(db_path, f"""
+        select count(distinct as_of_date),
+            count(distinct case when is_{KEY} is null then as_of_date end)
+        from intermediate.int_account_segment_rules_weekly
+    """)
+    assert dates > 50 and unset == 0, (dates, unset)
 
 
 def expected_members(db_path: Path) -> dict[str, float]:

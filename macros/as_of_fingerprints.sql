@@ -21,11 +21,19 @@
 
 {#- `spine`: the model whose as-of dates the table keeps (a parent of the
     model: the weekly spine, or for a table on another fingerprinted table
-    that table, whose own post-hook prunes it to the spine first). -#}
-{% macro as_of_fingerprint_config(spine='int_account_weeks') %}
+    that table, whose own post-hook prunes it to the spine first).
+    `on_schema_change`: 'sync_all_columns' for a table whose columns follow
+    its code or vars (the segment rules gain is_<key> when a segment is
+    added): the change of code or var changes every date's fingerprint, so
+    the run adds or drops the columns and replaces every date, and no row
+    keeps a column it was not computed with. 'fail' (dbt's message asking
+    for a full refresh) otherwise. -#}
+{% macro as_of_fingerprint_config(
+    spine='int_account_weeks', on_schema_change='fail') %}
     {{ return(delete_insert_or_table_config(
         'as_of_date',
-        "{{ prune_as_of_dates_not_in_spine('" ~ spine ~ "') }}")) }}
+        "{{ prune_as_of_dates_not_in_spine('" ~ spine ~ "') }}",
+        on_schema_change)) }}
 {% endmacro %}
 
 {#- Whether this run replaces only the changed as-of dates: an incremental

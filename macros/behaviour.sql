@@ -404,23 +404,26 @@
     (delete+insert is not available on its default file format): the usage
     panels (usage_panel_config) and int_account_activation
     (lifecycle_activation_config, macros/lifecycle.sql). -#}
-{% macro delete_insert_or_table_config(unique_key, post_hook) %}
+{% macro delete_insert_or_table_config(
+    unique_key, post_hook, on_schema_change='fail') %}
     {{ return(adapter.dispatch(
         'delete_insert_or_table_config', 'cs_segments')(
-        unique_key, post_hook)) }}
+        unique_key, post_hook, on_schema_change)) }}
 {% endmacro %}
 
-{% macro default__delete_insert_or_table_config(unique_key, post_hook) %}
+{% macro default__delete_insert_or_table_config(
+    unique_key, post_hook, on_schema_change) %}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
         'unique_key': unique_key,
-        'on_schema_change': 'fail',
+        'on_schema_change': on_schema_change,
         'post_hook': post_hook,
     }) }}
 {% endmacro %}
 
-{% macro spark__delete_insert_or_table_config(unique_key, post_hook) %}
+{% macro spark__delete_insert_or_table_config(
+    unique_key, post_hook, on_schema_change) %}
     {{ return({'materialized': 'table'}) }}
 {% endmacro %}
 

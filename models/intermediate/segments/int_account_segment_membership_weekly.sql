@@ -20,7 +20,8 @@
     No is_current here: downstream models take it from int_as_of_dates.
 -#}
 {{ config(**as_of_fingerprint_config(
-    spine='int_account_segment_rules_weekly')) }}
+    spine='int_account_segment_rules_weekly',
+    on_schema_change='sync_all_columns')) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set membership_rows = segment_membership_rows('segment_rules') -%}
 {#- What decides a date's rows besides the rules rows: this file and the

@@ -24,7 +24,8 @@
     after a week closes, when the indicators are learned again, recomputes
     the dates whose flags changed (usually all).
 -#}
-{{ config(**as_of_fingerprint_config(spine='int_account_value_weekly')) }}
+{{ config(**as_of_fingerprint_config(
+    spine='int_account_value_weekly', on_schema_change='sync_all_columns')) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set high_value_tiers = var('segment_high_value_tiers') -%}
 {%- set missing_outcome_statuses = var('segment_missing_outcome_statuses') -%}

@@ -14,9 +14,9 @@
     (delete+insert on as_of_date) and deletes, after the insert, the dates
     the spine (int_account_weeks, or the parent named) no longer has. A
     change of the code or of a var in `version` changes every date's
-    fingerprint, so every date is recomputed. A change that keeps a date's sum (about one
-    chance in two billion per changed date) goes unnoticed until that date
-    changes again or a full refresh.
+    fingerprint, so every date is recomputed. A change that keeps a date's
+    sum (about one chance in two billion per changed date) goes unnoticed
+    until that date changes again or a full refresh.
 -#}
 
 {#- `spine`: the model whose as-of dates the table keeps (a parent of the

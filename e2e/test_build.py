@@ -13,6 +13,16 @@ import pytest
 from conftest import execute, query, run_dbt
 
 
+def _unique_result(run, model: str):
+    """The result of `model`'s unique_combination test in `run` (there is
+    exactly one)."""
+    found = [node_result for node_result in run.result.results
+             if node_result.node.name.startswith(
+                 f"unique_combination_{model}_")]
+    assert len(found) == 1, run.text
+    return found[0]
+
+
 def test_full_build_passes_every_test(full_build):
     # exposures are listed in the build results with status no-op
     exposures = {node_result.node.name
@@ -43,12 +53,7 @@ def test_unique_combination_finds_every_repeat(full_build):
     row shares one hash (a collision for all), which leaves the work to the
     comparison of the columns."""
     assert full_build.success, full_build.text
-    compiled = [node_result.node.compiled_code
-                for node_result in full_build.result.results
-                if node_result.node.name.startswith(
-                    "unique_combination_int_usage_daily_")]
-    assert len(compiled) == 1, len(compiled)
-    sql = compiled[0]
+    sql = _unique_result(full_build, "int_usage_daily").node.compiled_code
     table = '"wh"."intermediate"."int_usage_daily"'
     combination_hash = "hash(account_id, user_id, event_name, activity_date)"
     assert sql.count(table) == 2 and sql.count(combination_hash) == 2, sql
@@ -90,17 +95,8 @@ def _pass_marks(db_path) -> list:
                  f"cs_build.test_passes where test_key = '{PASS_KEY}'")
 
 
-def _usage_daily_unique(run):
-    """The result of int_usage_daily's uniqueness test in `run`."""
-    found = [node_result for node_result in run.result.results
-             if node_result.node.name.startswith(
-                 "unique_combination_int_usage_daily_")]
-    assert len(found) == 1, run.text
-    return found[0]
-
-
 def _usage_daily_unique_status(run) -> str:
-    return str(_usage_daily_unique(run).status)
+    return str(_unique_result(run, "int_usage_daily").status)
 
 
 def test_usage_daily_uniqueness_checks_days_loaded_since_last_pass(
@@ -142,7 +138,8 @@ def test_usage_daily_uniqueness_checks_days_loaded_since_last_pass(
     assert _pass_marks(db_path) == [(built_mark,)]
     first = run_test()
     assert _usage_daily_unique_status(first) == "fail", first.text
-    assert "cs_build" in _usage_daily_unique(first).node.compiled_code
+    assert "cs_build" in _unique_result(
+        first, "int_usage_daily").node.compiled_code
     second = run_test()
     assert _usage_daily_unique_status(second) == "fail", second.text
     assert _pass_marks(db_path) == [(built_mark,)]
@@ -170,12 +167,9 @@ STAGED_PASS_KEY = "unique_combination:staging.stg_raw__usage_events:event_id"
 def _staged_usage_unique_status(run, filtered: bool = True) -> str:
     """The test's status in `run`; `filtered`: it read the keys staged since
     its last pass (its query reads the pass record)."""
-    found = [node_result for node_result in run.result.results
-             if node_result.node.name.startswith(
-                 "unique_combination_stg_raw__usage_events_")]
-    assert len(found) == 1, run.text
-    assert ("cs_build" in found[0].node.compiled_code) == filtered
-    return str(found[0].status)
+    found = _unique_result(run, "stg_raw__usage_events")
+    assert ("cs_build" in found.node.compiled_code) == filtered
+    return str(found.status)
 
 
 def test_staged_usage_uniqueness_checks_keys_staged_since_last_pass(
@@ -270,11 +264,7 @@ def test_segment_uniqueness_checks_dates_written_since_last_pass(
                        f"test_name:unique_combination,{model}"],
                       workdir=tmp_path, raw_dir=generated_raw,
                       dbt_vars=dbt_vars)
-        found = [node_result for node_result in run.result.results
-                 if node_result.node.name.startswith(
-                     f"unique_combination_{model}_")]
-        assert len(found) == 1, run.text
-        return str(found[0].status)
+        return str(_unique_result(run, model).status)
 
     assert status() == "fail"
     execute(db_path, f"delete from {table} where loaded_at = "

@@ -64,6 +64,13 @@
         'current_as_of.current_as_of_date') }}
 {%- endmacro %}
 
+{#- Whether the account churned within the horizon of the row (days to
+    its churn at most horizon_days; false when it did not churn; CTE
+    horizons cross joined). -#}
+{% macro backtest_is_churned_within(days_to_churn) -%}
+    coalesce({{ days_to_churn }} <= horizons.horizon_days, false)
+{%- endmacro %}
+
 {#- The rows of `relation` (columns as_of_date, value_tier,
     lifecycle_stage, days_to_churn and `columns`) in each slice (overall,
     per value tier, per lifecycle stage) and each horizon for which their
@@ -86,9 +93,8 @@
         {{ slice_value }} as slice_value,
         horizons.horizon_days,
         {{ relation }}.days_to_churn,
-        coalesce(
-            {{ relation }}.days_to_churn <= horizons.horizon_days, false
-        ) as is_churned_within
+        {{ backtest_is_churned_within(relation ~ '.days_to_churn') }}
+            as is_churned_within
     from {{ relation }}
     cross join horizons
     cross join current_as_of

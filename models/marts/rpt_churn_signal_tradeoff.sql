@@ -87,7 +87,7 @@ judged as (
         population.account_id,
         population.as_of_date,
         horizons.horizon_days,
-        coalesce(population.days_to_churn <= horizons.horizon_days, false)
+        {{ backtest_is_churned_within('population.days_to_churn') }}
             as is_churned_within
     from population
     cross join horizons
@@ -139,7 +139,8 @@ score_counts as (
         count(*) as judged_accounts,
         sum(
             case
-                when scored_population.days_to_churn <= horizons.horizon_days
+                when {{ backtest_is_churned_within(
+                    'scored_population.days_to_churn') }}
                     then 1
                 else 0
             end

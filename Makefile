@@ -1,9 +1,11 @@
 # The two commands a new user needs (see README.md):
 #   make demo   install, build the demo warehouse, print the segment summary
-#   make check  install, then run every check: sqlfluff, dbt build + tests,
-#               pytest, and the same build on Spark (make check-spark)
+#   make check  install, then run every check: sqlfluff, then the whole
+#               pytest suite (dbt build + tests, end-to-end, and the same
+#               build on Spark) in one run on every core
 PYTHON ?= python3.11
 VENV   ?= .venv
+VENV_SPARK ?= .venv-spark
 BIN     = $(VENV)/bin
 ACCOUNTS ?= 2000
 SEED     ?= 42
@@ -23,7 +25,15 @@ install: $(BIN)/dbt
 demo: install
 	$(BIN)/python -m cs_segments.run --accounts $(ACCOUNTS) --seed $(SEED)
 
-check: install lint pytest check-spark
+# One pytest run over every file, the Spark ones included, in .venv-spark
+# (the DuckDB set plus dbt-spark and pyspark): its two workers share the
+# long Spark build with the other files, instead of the Spark file running
+# alone after the rest (make pytest and make check-spark run either part).
+check: install lint check-all
+
+.PHONY: check-all
+check-all: $(VENV_SPARK)/bin/dbt browser
+	$(VENV_SPARK)/bin/python -m pytest
 
 # sqlfluff only warns when the dbt templater cannot compile a file; a file
 # that is not linted fails the check here. --processes 0: one per core
@@ -35,6 +45,7 @@ lint: install
 	@if grep -q "dbt raised a fatal exception" target/sqlfluff.log; then \
 		echo "sqlfluff could not compile some files (see above)"; exit 1; fi
 
+# The DuckDB part of the suite in .venv (the Spark tests are skipped there).
 # pytest builds the demo warehouse with every dbt test (e2e/test_build.py) and
 # runs the end-to-end checks against raw files and planted truth.
 pytest: install browser
@@ -79,8 +90,6 @@ diff: install
 # The same project on Apache Spark (dbt-spark, local pyspark session; needs
 # Java 17): builds tiny generated data on Spark and on DuckDB and compares
 # (e2e/test_spark.py). Own venv, so the DuckDB set stays as it is.
-VENV_SPARK ?= .venv-spark
-
 $(VENV_SPARK)/bin/dbt: requirements.txt requirements-spark.txt
 	$(PYTHON) -m venv $(VENV_SPARK)
 	$(VENV_SPARK)/bin/pip install --quiet --disable-pip-version-check \

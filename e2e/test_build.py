@@ -275,3 +275,75 @@ def test_segment_uniqueness_checks_dates_written_since_last_pass(
     execute(db_path, f"insert into {table} select * from {table} limit 1")
     assert status() == "pass"
     assert status("{data_tests_check_all_rows: true}") == "fail"
+
+
+EXCLUSIVE = "assert_one_segment_per_exclusive_dimension"
+
+
+def test_exclusive_dimension_test_checks_dates_written_since_last_pass(
+        full_db, generated_raw, tmp_path):
+    """The one-segment-per-exclusive-dimension test reads the as-of dates
+    written since it last passed, in the membership or in the rules (its
+    spine). A second value segment on the oldest date, written by a later
+    run, is found; so is an account-week of the rules written later with no
+    membership row. A row deleted outside dbt leaves no written date: found
+    only with data_tests_check_all_rows."""
+    marks_sql = ("select passed_run_started_at from cs_build.test_passes "
+                 f"where test_key = '{EXCLUSIVE}'")
+    marks = query(full_db, marks_sql)
+    assert len(marks) == 1, "the full build recorded no pass"
+    db_path = tmp_path / "wh.duckdb"
+    shutil.copy(full_db, db_path)
+    membership = "intermediate.int_account_segment_membership_weekly"
+    rules = "intermediate.int_account_segment_rules_weekly"
+
+    def status(dbt_vars=None) -> str:
+        run = run_dbt(["test", "--select", EXCLUSIVE], workdir=tmp_path,
+                      raw_dir=generated_raw, dbt_vars=dbt_vars)
+        found = [node_result for node_result in run.result.results
+                 if node_result.node.name == EXCLUSIVE]
+        assert len(found) == 1, run.text
+        return str(found[0].status)
+
+    def later(table: str) -> str:
+        """A loaded_at after every row and every recorded pass: a row
+        written by a later run."""
+        return ("(select greatest(max(loaded_at), (select max("
+                "passed_run_started_at) from cs_build.test_passes)) "
+                f"+ interval 1 second from {table}) as loaded_at")
+
+    oldest = f"(select min(as_of_date) from {membership})"
+    execute(db_path, f"""
+        insert into {membership}
+        select * replace ('value_second_copy' as segment_key,
+                          {later(membership)})
+        from {membership}
+        where dimension = 'value' and as_of_date = {oldest}
+        limit 1
+    """)
+    assert status() == "fail"
+    execute(db_path, f"delete from {membership} "
+            "where segment_key = 'value_second_copy'")
+    assert status() == "pass"
+    (fixed_mark,), = query(db_path, marks_sql)
+    assert fixed_mark > marks[0][0]
+    # a week in the rules, written later, that the membership never got
+    execute(db_path, f"""
+        insert into {rules}
+        select * replace (as_of_date + interval 1 day as as_of_date,
+                          {later(rules)})
+        from {rules}
+        where as_of_date = {oldest}
+        limit 1
+    """)
+    assert status() == "fail"
+    execute(db_path, f"delete from {rules} where loaded_at = "
+            f"(select max(loaded_at) from {rules})")
+    assert status() == "pass"
+    execute(db_path, f"""
+        delete from {membership} where rowid = (
+            select min(rowid) from {membership}
+            where dimension = 'value' and as_of_date = {oldest})
+    """)
+    assert status() == "pass"
+    assert status("{data_tests_check_all_rows: true}") == "fail"

@@ -92,9 +92,70 @@
     {{ return(filtered) }}
 {% endmacro %}
 
+{#- A singular test opts in with `config(meta={'since_last_pass': true})`
+    and filters its rows with `partitions_written_since_last_pass`: the
+    values of `partition` (as_of_date) that have a row written after the
+    start of the last invocation in which the test passed, in any of
+    `relations` (each with `column`, loaded_at). Returns a condition on
+    `partition`: 'true' (every row) on other adapters, before its first
+    pass, with `data_tests_check_all_rows`, or when the test does not opt
+    in. Its key in cs_build.test_passes is the test's name. Used by
+    tests/segments/assert_one_segment_per_exclusive_dimension.sql (the
+    spine is the rules, the counted rows the membership: a date written in
+    either is checked). -#}
+{% macro partitions_written_since_last_pass(
+    relations, column='loaded_at', partition='as_of_date') %}
+    {{ return(adapter.dispatch(
+        'partitions_written_since_last_pass', 'cs_segments')(
+        relations, column, partition)) }}
+{% endmacro %}
+
+{% macro default__partitions_written_since_last_pass(
+    relations, column, partition) %}
+    {{ return('true') }}
+{% endmacro %}
+
+{% macro duckdb__partitions_written_since_last_pass(
+    relations, column, partition) %}
+    {%- if not execute or var('data_tests_check_all_rows')
+        or not model.config.meta.get('since_last_pass') -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set passes = adapter.get_relation(
+        database=target.database, schema='cs_build',
+        identifier='test_passes') -%}
+    {%- if passes is none -%}
+        {{ return('true') }}
+    {%- endif -%}
+    {%- set condition -%}
+(
+    {{ partition }} is null
+    or {{ partition }} in (
+        {%- for relation in relations %}
+        select {{ partition }} from {{ relation }}
+        where
+            {{ column }} is null
+            or {{ column }} > coalesce(
+                (
+                    select max(passed_run_started_at) from {{ passes }}
+                    where test_key = {{ cs_sql_string(model.name) }}
+                ),
+                cast('1900-01-01' as timestamp)
+            )
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    )
+)
+    {%- endset -%}
+    {{ return(condition) }}
+{% endmacro %}
+
 {#- on-run-end: records, for each opted-in test that passed with no failing
-    row, the start of this invocation. Not for a test with a `where` config
-    (it read a subset) nor under --empty (it read no row). -#}
+    row, the start of this invocation (generic tests: the key of
+    test_pass_key; singular tests: their name). Not for a test with a
+    `where` config (it read a subset) nor under --empty (it read no row). -#}
 {% macro test_passes_end(results) %}
     {{ return(adapter.dispatch('test_passes_end', 'cs_segments')(results)) }}
 {% endmacro %}
@@ -112,15 +173,21 @@
         if result.node.resource_type == 'test'
         and result.status | string == 'pass'
         and result.failures == 0
-        and not result.node.config.get('where')
-        and result.node.test_metadata is defined
-        and result.node.test_metadata is not none
-        and result.node.test_metadata.kwargs.get('since_last_pass_column')
-        and result.node.attached_node in graph.nodes -%}
-        {%- set tested = graph.nodes[result.node.attached_node] -%}
-        {%- do keys.append(test_pass_key(
-            result.node.test_metadata.name, tested.schema, tested.alias,
-            result.node.test_metadata.kwargs.get('columns', []))) -%}
+        and not result.node.config.get('where') -%}
+        {%- if result.node.test_metadata is defined
+            and result.node.test_metadata is not none -%}
+            {%- if result.node.test_metadata.kwargs.get(
+                    'since_last_pass_column')
+                and result.node.attached_node in graph.nodes -%}
+                {%- set tested = graph.nodes[result.node.attached_node] -%}
+                {%- do keys.append(test_pass_key(
+                    result.node.test_metadata.name, tested.schema,
+                    tested.alias,
+                    result.node.test_metadata.kwargs.get('columns', []))) -%}
+            {%- endif -%}
+        {%- elif result.node.config.meta.get('since_last_pass') -%}
+            {%- do keys.append(result.node.name) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- if not keys -%}
         {{ return('') }}

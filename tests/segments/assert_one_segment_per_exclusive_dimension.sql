@@ -2,7 +2,20 @@
     Every account has exactly one value (static tier), one lifecycle and one
     outcome segment at every weekly as-of date of the rules spine. Returns
     the account-weeks that break it.
+    Reads the as-of dates written (rules or membership, `loaded_at`) since
+    the test last passed (macros/test_passes.sql): both tables replace
+    whole dates, so a date not written since then is the one that passed.
+    At 100,000 accounts the whole check read 23.7 M membership rows (6.0 s
+    in a daily run); `--vars '{data_tests_check_all_rows: true}'` reads
+    every date.
 -#}
+{{ config(meta={'since_last_pass': true}) }}
+
+{%- set written = partitions_written_since_last_pass([
+    ref('int_account_segment_rules_weekly'),
+    ref('int_account_segment_membership_weekly'),
+]) %}
+
 with
 
 spine as (
@@ -11,6 +24,7 @@ spine as (
         account_id,
         as_of_date
     from {{ ref('int_account_segment_rules_weekly') }}
+    where {{ written }}
 
 ),
 
@@ -30,7 +44,9 @@ segment_counts as (
         sum(case when dimension = 'outcome' then 1 else 0 end)
             as outcome_segments
     from {{ ref('int_account_segment_membership_weekly') }}
-    where dimension in ('value', 'lifecycle', 'outcome')
+    where
+        dimension in ('value', 'lifecycle', 'outcome')
+        and {{ written }}
     group by 1, 2
 
 ),

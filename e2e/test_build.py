@@ -23,6 +23,18 @@ def _unique_result(run, model: str):
     return found[0]
 
 
+def _copy_after_pass(full_db, tmp_path, key: str):
+    """A copy of the shared full build in `tmp_path`, the query of the pass
+    mark of test `key` and the mark the full build recorded (exactly one)."""
+    marks_sql = ("select passed_run_started_at from cs_build.test_passes "
+                 f"where test_key = '{key}'")
+    marks = query(full_db, marks_sql)
+    assert len(marks) == 1, "the full build recorded no pass"
+    db_path = tmp_path / "wh.duckdb"
+    shutil.copy(full_db, db_path)
+    return db_path, marks_sql, marks[0][0]
+
+
 def test_full_build_passes_every_test(full_build):
     # exposures are listed in the build results with status no-op
     exposures = {node_result.node.name
@@ -242,12 +254,7 @@ def test_segment_uniqueness_checks_dates_written_since_last_pass(
     mark moves on. A copy that keeps the old loaded_at (written outside
     dbt) is found only with data_tests_check_all_rows."""
     key = f"unique_combination:intermediate.{model}:{columns}"
-    marks_sql = ("select passed_run_started_at from cs_build.test_passes "
-                 f"where test_key = '{key}'")
-    marks = query(full_db, marks_sql)
-    assert len(marks) == 1, "the full build recorded no pass"
-    db_path = tmp_path / "wh.duckdb"
-    shutil.copy(full_db, db_path)
+    db_path, marks_sql, mark = _copy_after_pass(full_db, tmp_path, key)
     table = f"intermediate.{model}"
     execute(db_path, f"""
         insert into {table}
@@ -271,7 +278,7 @@ def test_segment_uniqueness_checks_dates_written_since_last_pass(
             f"(select max(loaded_at) from {table})")
     assert status() == "pass"
     (fixed_mark,), = query(db_path, marks_sql)
-    assert fixed_mark > marks[0][0]
+    assert fixed_mark > mark
     execute(db_path, f"insert into {table} select * from {table} limit 1")
     assert status() == "pass"
     assert status("{data_tests_check_all_rows: true}") == "fail"
@@ -288,12 +295,7 @@ def test_exclusive_dimension_test_checks_dates_written_since_last_pass(
     run, is found; so is an account-week of the rules written later with no
     membership row. A row deleted outside dbt leaves no written date: found
     only with data_tests_check_all_rows."""
-    marks_sql = ("select passed_run_started_at from cs_build.test_passes "
-                 f"where test_key = '{EXCLUSIVE}'")
-    marks = query(full_db, marks_sql)
-    assert len(marks) == 1, "the full build recorded no pass"
-    db_path = tmp_path / "wh.duckdb"
-    shutil.copy(full_db, db_path)
+    db_path, marks_sql, mark = _copy_after_pass(full_db, tmp_path, EXCLUSIVE)
     membership = "intermediate.int_account_segment_membership_weekly"
     rules = "intermediate.int_account_segment_rules_weekly"
 
@@ -326,7 +328,7 @@ def test_exclusive_dimension_test_checks_dates_written_since_last_pass(
             "where segment_key = 'value_second_copy'")
     assert status() == "pass"
     (fixed_mark,), = query(db_path, marks_sql)
-    assert fixed_mark > marks[0][0]
+    assert fixed_mark > mark
     # a week in the rules, written later, that the membership never got
     execute(db_path, f"""
         insert into {rules}

@@ -13,14 +13,19 @@ import pytest
 from conftest import execute, query, run_dbt
 
 
-def _unique_result(run, model: str):
-    """The result of `model`'s unique_combination test in `run` (there is
-    exactly one)."""
+def _one_result(run, matches):
+    """The result in `run` of the one node whose name `matches` (a
+    predicate on the name)."""
     found = [node_result for node_result in run.result.results
-             if node_result.node.name.startswith(
-                 f"unique_combination_{model}_")]
+             if matches(node_result.node.name)]
     assert len(found) == 1, run.text
     return found[0]
+
+
+def _unique_result(run, model: str):
+    """The result of `model`'s unique_combination test in `run`."""
+    return _one_result(run, lambda name: name.startswith(
+        f"unique_combination_{model}_"))
 
 
 def _copy_after_pass(full_db, tmp_path, key: str):
@@ -302,10 +307,7 @@ def test_exclusive_dimension_test_checks_dates_written_since_last_pass(
     def status(dbt_vars=None) -> str:
         run = run_dbt(["test", "--select", EXCLUSIVE], workdir=tmp_path,
                       raw_dir=generated_raw, dbt_vars=dbt_vars)
-        found = [node_result for node_result in run.result.results
-                 if node_result.node.name == EXCLUSIVE]
-        assert len(found) == 1, run.text
-        return str(found[0].status)
+        return str(_one_result(run, lambda name: name == EXCLUSIVE).status)
 
     def later(table: str) -> str:
         """A loaded_at after every row and every recorded pass: a row

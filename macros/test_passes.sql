@@ -37,6 +37,26 @@
         ~ (columns | join(','))) }}
 {%- endmacro %}
 
+{#- cs_build.test_passes of `database`, or none before any pass. -#}
+{% macro test_passes_relation(database) %}
+    {{ return(adapter.get_relation(
+        database=database, schema='cs_build', identifier='test_passes')) }}
+{% endmacro %}
+
+{#- The condition on a row: written (`column`, loaded_at) after the start of
+    the last invocation in which test `key` passed (every row before its
+    first pass; a row with no `column` always). -#}
+{% macro written_since_last_pass(column, passes, key) -%}
+    {{ column }} is null
+    or {{ column }} > coalesce(
+        (
+            select max(passed_run_started_at) from {{ passes }}
+            where test_key = {{ cs_sql_string(key) }}
+        ),
+        cast('1900-01-01' as timestamp)
+    )
+{%- endmacro %}
+
 {#- `model` itself, or the rows of `model` in the partitions written since
     this test last passed (see above). -#}
 {% macro rows_since_last_pass(model, test_name, columns, column, partition) %}
@@ -62,9 +82,7 @@
         or model.identifier is not defined -%}
         {{ return(model) }}
     {%- endif -%}
-    {%- set passes = adapter.get_relation(
-        database=model.database, schema='cs_build',
-        identifier='test_passes') -%}
+    {%- set passes = test_passes_relation(model.database) -%}
     {%- if passes is none -%}
         {{ return(model) }}
     {%- endif -%}
@@ -77,15 +95,7 @@
         {{ partition }} is null
         or {{ partition }} in (
             select {{ partition }} from {{ model }}
-            where
-                {{ column }} is null
-                or {{ column }} > coalesce(
-                    (
-                        select max(passed_run_started_at) from {{ passes }}
-                        where test_key = {{ cs_sql_string(key) }}
-                    ),
-                    cast('1900-01-01' as timestamp)
-                )
+            where {{ written_since_last_pass(column, passes, key) }}
         )
 )
     {%- endset -%}
@@ -121,9 +131,7 @@
         or not model.config.meta.get('since_last_pass') -%}
         {{ return('true') }}
     {%- endif -%}
-    {%- set passes = adapter.get_relation(
-        database=target.database, schema='cs_build',
-        identifier='test_passes') -%}
+    {%- set passes = test_passes_relation(target.database) -%}
     {%- if passes is none -%}
         {{ return('true') }}
     {%- endif -%}
@@ -135,15 +143,7 @@
         {%- for relation in relations %}
         select distinct cast({{ partition }} as varchar) as written
         from {{ relation }}
-        where
-            {{ column }} is null
-            or {{ column }} > coalesce(
-                (
-                    select max(passed_run_started_at) from {{ passes }}
-                    where test_key = {{ cs_sql_string(model.name) }}
-                ),
-                cast('1900-01-01' as timestamp)
-            )
+        where {{ written_since_last_pass(column, passes, model.name) }}
         {%- if not loop.last %}
         union
         {%- endif %}
@@ -187,19 +187,18 @@
         and result.status | string == 'pass'
         and result.failures == 0
         and not result.node.config.get('where') -%}
-        {%- if result.node.test_metadata is defined
-            and result.node.test_metadata is not none -%}
-            {%- if result.node.test_metadata.kwargs.get(
-                    'since_last_pass_column')
-                and result.node.attached_node in graph.nodes -%}
-                {%- set tested = graph.nodes[result.node.attached_node] -%}
-                {%- do keys.append(test_pass_key(
-                    result.node.test_metadata.name, tested.schema,
-                    tested.alias,
-                    result.node.test_metadata.kwargs.get('columns', []))) -%}
-            {%- endif -%}
-        {%- elif result.node.config.meta.get('since_last_pass') -%}
+        {%- set metadata = result.node.test_metadata
+            if result.node.test_metadata is defined else none -%}
+        {%- if metadata is none
+            and result.node.config.meta.get('since_last_pass') -%}
             {%- do keys.append(result.node.name) -%}
+        {%- elif metadata is not none
+            and metadata.kwargs.get('since_last_pass_column')
+            and result.node.attached_node in graph.nodes -%}
+            {%- set tested = graph.nodes[result.node.attached_node] -%}
+            {%- do keys.append(test_pass_key(
+                metadata.name, tested.schema, tested.alias,
+                metadata.kwargs.get('columns', []))) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if not keys -%}

@@ -4,7 +4,8 @@
     Account-level events (no user) keep a null user_id.
 
     Incremental (config by adapter in macros/behaviour.sql). A run reloads,
-    whole (delete+insert on DuckDB, partition insert_overwrite on Spark):
+    whole (delete+insert of days on DuckDB; on Spark, insert_overwrite of
+    the month partitions (activity_month) that hold any of these days):
     - the days from `usage_daily_lookback_days` days before the latest day
       already loaded, and
     - every other day whose staged total (sum of quantity) differs from the
@@ -76,7 +77,7 @@ staged_days as (
 
 ),
 
-days_to_load as (
+changed_days as (
 
     select staged_days.activity_date
     from staged_days
@@ -89,6 +90,25 @@ days_to_load as (
             or stored_days.activity_date is null
             or stored_days.event_count <> staged_days.event_count
         {%- endif %}
+
+),
+
+days_to_load as (
+
+    {% if usage_daily_reload_grain() == 'month' -%}
+        -- Whole partitions are replaced (Spark): every staged day of a month
+        -- that has a day to load.
+        select staged_days.activity_date
+        from staged_days
+        where
+            {{ usage_daily_month('staged_days.activity_date') }} in (
+                select {{ usage_daily_month('changed_days.activity_date') }}
+                from changed_days
+            )
+    {%- else -%}
+        select activity_date
+        from changed_days
+    {%- endif %}
 
 ),
 
@@ -128,6 +148,10 @@ final as (
         event_name,
         activity_date,
         cast(event_count as bigint) as event_count,
+        {% if usage_daily_reload_grain() == 'month' -%}
+            -- the partition column (Spark only)
+            {{ usage_daily_month('activity_date') }} as activity_month,
+        {% endif -%}
         {{ run_started_at_timestamp() }} as loaded_at
     from rolled_up
 

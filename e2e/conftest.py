@@ -13,12 +13,15 @@ Results are read with ``duckdb.connect(path, read_only=True)``.
 from __future__ import annotations
 
 import atexit
+import fcntl
+import json
 import os
 import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -326,13 +329,69 @@ def staged_generated(generated_raw, tmp_path_factory) -> DbtRun:
 @pytest.fixture(scope="session")
 def full_build(generated_raw, tmp_path_factory) -> DbtRun:
     """`dbt build` of the whole project (seeds, models, every data and unit
-    test) on the demo data: the build the README's check command runs."""
-    return run_dbt(
-        ["build"],
-        workdir=tmp_path_factory.mktemp("dbt_full"),
-        raw_dir=generated_raw,
-        write_json=True,  # e2e/test_semantic.py reads its semantic manifest
-    )
+    test) on the demo data: the build the README's check command runs.
+
+    Built once per pytest run: under pytest-xdist the first worker to need
+    it builds it (the others wait) and leaves its folder in the run's
+    shared temporary directory; every worker works on a copy of its own
+    (tests run dbt on it and change it). A worker that did not build it
+    reads the outcome from the JSON artifacts (run_results.json,
+    manifest.json), not from the dbt invocation (_run_from_artifacts)."""
+    workdir = tmp_path_factory.mktemp("dbt_full")
+
+    def build() -> DbtRun:
+        return run_dbt(
+            ["build"], workdir=workdir, raw_dir=generated_raw,
+            write_json=True,  # e2e/test_semantic.py reads them, and the
+        )                     # other workers (_run_from_artifacts)
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build()
+    # The run's own directory (pytest-N), shared by its workers only.
+    shared = tmp_path_factory.getbasetemp().parent / "shared_full_build"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        outcome = shared / "outcome.json"
+        if outcome.exists():
+            shutil.copytree(shared / "work", workdir, dirs_exist_ok=True)
+            return _run_from_artifacts(workdir, json.loads(
+                outcome.read_text()))
+        run = build()
+        shutil.copytree(workdir, shared / "work",
+                        ignore=shutil.ignore_patterns("logs"))
+        outcome.write_text(json.dumps(
+            {"success": run.success, "messages": run.messages,
+             "exception": None if run.exception is None
+             else f"{type(run.exception).__name__}: {run.exception}"}))
+        return run
+
+
+def _run_from_artifacts(workdir: Path, outcome: dict) -> DbtRun:
+    """A DbtRun of a build made by another worker: its results rebuilt
+    from dbt's run_results.json and manifest.json (node name, resource
+    type, compiled SQL, status: what the tests read of them)."""
+    target = workdir / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    nodes = {}
+    for section in manifest.values():  # nodes, unit_tests, exposures, ...
+        if isinstance(section, dict):
+            nodes.update({key: value for key, value in section.items()
+                          if isinstance(value, dict) and "name" in value})
+    results = []
+    for entry in json.loads(
+            (target / "run_results.json").read_text())["results"]:
+        node = nodes[entry["unique_id"]]
+        results.append(SimpleNamespace(
+            status=entry["status"],
+            node=SimpleNamespace(
+                name=node["name"], resource_type=node["resource_type"],
+                compiled_code=entry.get("compiled_code"))))
+    messages = list(outcome["messages"])
+    if outcome["exception"]:
+        messages.append(outcome["exception"])
+    return DbtRun(success=outcome["success"], exception=None,
+                  result=SimpleNamespace(results=results),
+                  messages=messages, db_path=workdir / "wh.duckdb")
 
 
 @pytest.fixture(scope="session")

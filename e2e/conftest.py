@@ -340,10 +340,10 @@ def full_build(generated_raw, tmp_path_factory) -> DbtRun:
     workdir = tmp_path_factory.mktemp("dbt_full")
 
     def build() -> DbtRun:
-        return run_dbt(
-            ["build"], workdir=workdir, raw_dir=generated_raw,
-            write_json=True,  # e2e/test_semantic.py reads them, and the
-        )                     # other workers (_run_from_artifacts)
+        # JSON artifacts: e2e/test_semantic.py reads the semantic manifest,
+        # the other workers the results (_run_from_artifacts).
+        return run_dbt(["build"], workdir=workdir, raw_dir=generated_raw,
+                       write_json=True)
 
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return build()
@@ -369,23 +369,25 @@ def full_build(generated_raw, tmp_path_factory) -> DbtRun:
 def _run_from_artifacts(workdir: Path, outcome: dict) -> DbtRun:
     """A DbtRun of a build made by another worker: its results rebuilt
     from dbt's run_results.json and manifest.json (node name, resource
-    type, compiled SQL, status: what the tests read of them)."""
+    type, compiled SQL, status: what the tests read of them; none when dbt
+    stopped before writing them)."""
     target = workdir / "target"
-    manifest = json.loads((target / "manifest.json").read_text())
-    nodes = {}
-    for section in manifest.values():  # nodes, unit_tests, exposures, ...
-        if isinstance(section, dict):
-            nodes.update({key: value for key, value in section.items()
-                          if isinstance(value, dict) and "name" in value})
     results = []
-    for entry in json.loads(
-            (target / "run_results.json").read_text())["results"]:
-        node = nodes[entry["unique_id"]]
-        results.append(SimpleNamespace(
-            status=entry["status"],
-            node=SimpleNamespace(
-                name=node["name"], resource_type=node["resource_type"],
-                compiled_code=entry.get("compiled_code"))))
+    if (target / "run_results.json").exists():
+        manifest = json.loads((target / "manifest.json").read_text())
+        nodes = {}
+        for section in manifest.values():  # nodes, unit_tests, exposures..
+            if isinstance(section, dict):
+                nodes.update({key: value for key, value in section.items()
+                              if isinstance(value, dict) and "name" in value})
+        for entry in json.loads(
+                (target / "run_results.json").read_text())["results"]:
+            node = nodes[entry["unique_id"]]
+            results.append(SimpleNamespace(
+                status=entry["status"],
+                node=SimpleNamespace(
+                    name=node["name"], resource_type=node["resource_type"],
+                    compiled_code=entry.get("compiled_code"))))
     messages = list(outcome["messages"])
     if outcome["exception"]:
         messages.append(outcome["exception"])

@@ -166,6 +166,9 @@ def run_dbt(
         cli_args += ["--vars", dbt_vars]
     if not write_json and args and args[0] in NO_JSON_COMMANDS:
         cli_args.append("--no-write-json")
+    # The log file keeps dbt's info lines (what the run printed), not its
+    # debug lines (every statement sent): 0.5 to 1 s of a 15 s build.
+    cli_args += ["--log-level-file", "info"]
     try:
         res = dbtRunner(callbacks=[collect]).invoke(cli_args)
     finally:

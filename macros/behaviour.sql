@@ -52,8 +52,8 @@
     and at least one file per day (about 1,100 for three years of usage),
     which made the 40-account Spark check spend 130 s writing and listing
     them (int_usage_daily and its four readers; e2e/test_spark.py). A daily
-    run on Spark rewrites the current month, which is at most 1/36 of three
-    years of rollup.
+    run on Spark rewrites the current month (and the previous one in a
+    month's first days): one or two of the 36 months of three years.
 -#}
 {% macro usage_daily_reload_grain() %}
     {{ return(adapter.dispatch(

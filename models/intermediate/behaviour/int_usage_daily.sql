@@ -22,6 +22,7 @@
     `dbt build --full-refresh --select int_usage_daily+`.
 -#}
 {{ config(**usage_daily_incremental_config()) }}
+{%- set reload_grain = usage_daily_reload_grain() %}
 
 with
 
@@ -95,7 +96,7 @@ changed_days as (
 
 days_to_load as (
 
-    {% if usage_daily_reload_grain() == 'month' -%}
+    {% if reload_grain == 'month' -%}
         -- Whole partitions are replaced (Spark): every staged day of a month
         -- that has a day to load.
         select staged_days.activity_date
@@ -148,7 +149,7 @@ final as (
         event_name,
         activity_date,
         cast(event_count as bigint) as event_count,
-        {% if usage_daily_reload_grain() == 'month' -%}
+        {% if reload_grain == 'month' -%}
             -- the partition column (Spark only)
             {{ usage_daily_month('activity_date') }} as activity_month,
         {% endif -%}

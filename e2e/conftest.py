@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -88,17 +89,88 @@ class DbtRun:
 
 # Every invocation has its own target folder, where dbt would find no saved
 # manifest and parse the whole project again: 11 s a parse here, against
-# 1.5 s for a partial parse that finds nothing changed, over ~90 invocations
-# of the suite. So the first invocation's partial_parse.msgpack is kept (one
-# per raw format and --vars) and copied into each new target folder. dbt
-# checks it as always (project files, --vars, the profile and the env vars
-# it read while parsing) and parses in full when anything differs. The
-# profile's inputs must be the same for that check to pass, so the
-# warehouse is always the relative path `wh.duckdb`, opened from `workdir`.
-_PARSE_SEEDS: dict[tuple[str, str | None], Path] = {}
+# 1.5 s for a partial parse that finds nothing changed. So the parse files
+# dbt writes (partial_parse.msgpack) are kept as seeds, one per target, raw
+# format and --vars (the inputs whose change makes dbt parse in full), in a
+# folder the run's xdist workers share; before each invocation the target
+# folder gets the seed of its own inputs unless its parse file was already
+# made with them (a sidecar file records with which). dbt checks the file as
+# always (project files, --vars, the profile and the env vars it read while
+# parsing) and parses in full when anything differs. The profile's inputs
+# must be the same for that check to pass, so the warehouse is always the
+# relative path `wh.duckdb`, opened from `workdir`. In the run of c3041fae
+# the suite parsed in full 41 times (~450 s of its ~2,400 s of worker time):
+# a seed per worker and per raw format and --vars only, none for a test that
+# went back to the default vars after others, and a Spark parse file given
+# to DuckDB invocations.
 _PARSE_SEED_DIR = Path(tempfile.mkdtemp(prefix="cs-dbt-parse-"))
 atexit.register(shutil.rmtree, _PARSE_SEED_DIR, True)
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+PARSE_KEY_FILE = "partial_parse.key"  # beside it: the inputs it was made with
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_parse_seeds(tmp_path_factory) -> Path:
+    """The seeds live in the run's own directory (pytest-N), shared by its
+    workers only; without xdist, in the session's temporary directory."""
+    global _PARSE_SEED_DIR
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    _PARSE_SEED_DIR = base / "parse_seeds"
+    _PARSE_SEED_DIR.mkdir(exist_ok=True)
+    return _PARSE_SEED_DIR
+
+
+def _parse_key(args: list[str], raw_format: str, dbt_vars: str | None) -> str:
+    """What a parse file depends on beyond the project's files and the env
+    vars dbt tracks itself: the target (its profile), the raw format and
+    --vars."""
+    target = os.environ.get("CS_DBT_TARGET", "duckdb")
+    if "--target" in args:
+        target = args[args.index("--target") + 1]
+    return json.dumps([target, raw_format, dbt_vars])
+
+
+def _parse_seed(key: str) -> Path:
+    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+    return _PARSE_SEED_DIR / f"{digest}.msgpack"
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def _seed_parse_file(saved_parse: Path, key: str) -> int | None:
+    """Give the target folder the seed of `key` if its parse file was made
+    with other inputs (or is missing); returns the parse file's mtime."""
+    key_file = saved_parse.with_name(PARSE_KEY_FILE)
+    seed = _parse_seed(key)
+    current = key_file.read_text() if key_file.exists() else None
+    if seed.exists() and (current != key or not saved_parse.exists()):
+        saved_parse.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(seed, saved_parse)
+        key_file.write_text(key)
+    return _mtime(saved_parse)
+
+
+def _keep_parse_file(saved_parse: Path, key: str, before: int | None) -> None:
+    """After an invocation: a parse file dbt wrote was made with `key`;
+    the first one of each key becomes its seed (written whole, then
+    renamed: another worker may read it at any time)."""
+    after = _mtime(saved_parse)
+    if after is None or after == before:
+        return
+    saved_parse.with_name(PARSE_KEY_FILE).write_text(key)
+    seed = _parse_seed(key)
+    if not seed.exists():
+        partial = seed.with_name(f"{seed.name}.{os.getpid()}.tmp")
+        shutil.copyfile(saved_parse, partial)
+        os.replace(partial, seed)
+
 
 # Commands run without JSON artifacts unless asked for (run_dbt).
 NO_JSON_COMMANDS = ("build", "run", "seed", "test")
@@ -126,10 +198,8 @@ def run_dbt(
     workdir.mkdir(parents=True, exist_ok=True)
     db_path = workdir / "wh.duckdb"
     saved_parse = workdir / "target" / PARTIAL_PARSE_FILE
-    seed_key = (raw_format, dbt_vars)
-    if not saved_parse.exists() and seed_key in _PARSE_SEEDS:
-        saved_parse.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_PARSE_SEEDS[seed_key], saved_parse)
+    parse_key = _parse_key(args, raw_format, dbt_vars)
+    parse_mtime = _seed_parse_file(saved_parse, parse_key)
     env = {
         "CS_DUCKDB_PATH": db_path.name,
         "CS_RAW_DIR": str(raw_dir),
@@ -179,10 +249,7 @@ def run_dbt(
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    if seed_key not in _PARSE_SEEDS and saved_parse.exists():
-        seed = _PARSE_SEED_DIR / f"{len(_PARSE_SEEDS)}.msgpack"
-        shutil.copyfile(saved_parse, seed)
-        _PARSE_SEEDS[seed_key] = seed
+    _keep_parse_file(saved_parse, parse_key, parse_mtime)
     return DbtRun(
         success=res.success,
         exception=res.exception,

@@ -243,37 +243,43 @@ def test_week_ends_do_not_move_between_runs(index, scheduled_runs):
         f"and {later_day}: {{table: (only earlier, only later)}} = {moved}")
 
 
+MISSING_USAGE_SQL = """
+    select count(*) from (
+        select account_id, user_id, event_name,
+            cast(occurred_at as date), sum(quantity)
+        from staging.stg_raw__usage_events group by all
+        except all
+        select account_id, user_id, event_name, activity_date, event_count
+        from intermediate.int_usage_daily)
+"""
+
+
 def test_late_rows_are_lost_without_changed_day_detection(
-        deliveries, tmp_path_factory):
+        deliveries, scheduled_runs, tmp_path_factory):
     """The reconciliation test catches the late-row case: with changed-day
     detection off (the lookback only, as before issue 8), the late rows of
     the second delivery never reach int_usage_daily and
-    assert_usage_daily_reconciles fails; with it on, it passes."""
+    assert_usage_daily_reconciles fails; with it on (the default: the
+    scheduled runs' second run, on the same two deliveries), it passes."""
     days = list(deliveries)
     selection = ["build", "--select", "+int_usage_daily",
                  "assert_usage_daily_reconciles",
                  "--indirect-selection", "empty"]
-    outcomes = {}
-    for detect in ("false", "true"):
-        workdir = tmp_path_factory.mktemp(f"late_{detect}")
-        for day in days[:2]:
-            run = run_dbt(
-                selection, workdir=workdir,
-                raw_dir=deliver(deliveries[day], workdir / "export"),
-                dbt_vars=f"{{usage_daily_detect_changed_days: {detect}}}")
-        outcomes[detect] = run.statuses().get("assert_usage_daily_reconciles")
-        missing = query(run.db_path, """
-            select count(*) from (
-                select account_id, user_id, event_name,
-                    cast(occurred_at as date), sum(quantity)
-                from staging.stg_raw__usage_events group by all
-                except all
-                select account_id, user_id, event_name, activity_date,
-                    event_count
-                from intermediate.int_usage_daily)
-        """)[0][0]
-        assert (missing > 0) == (detect == "false"), (detect, missing)
-    assert outcomes == {"false": "fail", "true": "pass"}, outcomes
+    workdir = tmp_path_factory.mktemp("late_no_detection")
+    for day in days[:2]:
+        run = run_dbt(
+            selection, workdir=workdir,
+            raw_dir=deliver(deliveries[day], workdir / "export"),
+            dbt_vars="{usage_daily_detect_changed_days: false}")
+    assert run.statuses().get("assert_usage_daily_reconciles") == "fail", \
+        run.text
+    assert query(run.db_path, MISSING_USAGE_SQL)[0][0] > 0
+    assert len(scheduled_runs) > 1, "an earlier scheduled run failed"
+    day, detected = scheduled_runs[1]
+    assert day == days[1]
+    assert detected.statuses().get(
+        "assert_usage_daily_reconciles") == "pass", detected.text
+    assert query(detected.db_path, MISSING_USAGE_SQL) == [(0,)]
 
 
 def test_future_dated_event_does_not_move_the_as_of_date(
@@ -413,6 +419,20 @@ def test_last_run_reports_what_it_added(scheduled_runs):
     assert query(repeat.db_path, facts) == [(True, False, 0, repeat_day)]
 
 
+# A change of vars between scheduled runs: an activation var and a rule
+# threshold, with a query whose result each changes in a full build.
+CHANGED_VARS = ("{lifecycle_activation_active_users: 5, "
+                "segment_churn_risk_min_score: 20.0}")
+CHANGED_QUERIES = {
+    "lifecycle_activation_active_users":
+        "select count(*) from intermediate.int_account_activation",
+    "segment_churn_risk_min_score":
+        "select count(*) from "
+        "intermediate.int_account_segment_membership_weekly "
+        "where segment_key = 'behaviour_churn_risk'",
+}
+
+
 def test_rule_change_is_recorded_and_full_refresh_keeps_the_log(
         scheduled_runs, deliveries, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("rule_change")
@@ -421,7 +441,7 @@ def test_rule_change_is_recorded_and_full_refresh_keeps_the_log(
     changed = run_dbt(
         ["build", "--full-refresh", *FULL_ARGS[1:]], workdir=workdir,
         raw_dir=deliver(deliveries[LAST_DELIVERY], workdir / "export"),
-        dbt_vars="{segment_churn_risk_min_flags: 3}")
+        dbt_vars=CHANGED_VARS)  # a rule threshold among them
     assert changed.success, changed.text
     con = duckdb.connect()
     try:
@@ -454,24 +474,17 @@ def test_rule_change_is_recorded_and_full_refresh_keeps_the_log(
                                   "from marts.rpt_last_run") == [(True, True)]
 
 
-@pytest.mark.parametrize("new_vars, changed_query", [
-    ("{lifecycle_activation_active_users: 5}",
-     "select count(*) from intermediate.int_account_activation"),
-    ("{segment_churn_risk_min_score: 20.0}",
-     "select count(*) from intermediate.int_account_segment_membership_weekly"
-     " where segment_key = 'behaviour_churn_risk'"),
-], ids=["activation_var", "rule_threshold"])
 def test_var_change_between_runs_equals_full_build(
-        new_vars, changed_query, scheduled_runs, deliveries,
-        tmp_path_factory):
-    """A change of a var between scheduled runs must reach every table the
+        scheduled_runs, deliveries, tmp_path_factory):
+    """A change of vars between scheduled runs must reach every table the
     incremental models keep: int_account_activation keeps the accounts
     activated before the new days (an activation var must recompute every
     account); a rule threshold must reach every past week's segments
     (int_account_behaviour_weekly, the segment rules and the membership
     keep the dates whose inputs are unchanged: the rule vars are part of
-    the rules' fingerprint). The run equals a full build with the new var,
-    table by table."""
+    the rules' fingerprint). The run equals a full build with the new vars,
+    table by table. (Both vars change in one run: either path, left stale,
+    makes the run differ from the full build.)"""
     assert scheduled_runs[-1][1].success, "a scheduled run failed"
     before_db = scheduled_runs[-1][1].db_path
     incremental_dir = tmp_path_factory.mktemp("var_incremental")
@@ -479,22 +492,24 @@ def test_var_change_between_runs_equals_full_build(
     incremental = run_dbt(
         RUN_ARGS, workdir=incremental_dir,
         raw_dir=deliver(deliveries[LAST_DELIVERY], incremental_dir / "export"),
-        dbt_vars=new_vars)
+        dbt_vars=CHANGED_VARS)
     assert incremental.success, incremental.text
     full_dir = tmp_path_factory.mktemp("var_full")
     full = run_dbt(
         FULL_ARGS, workdir=full_dir,
         raw_dir=deliver(deliveries[LAST_DELIVERY], full_dir / "export"),
-        dbt_vars=new_vars)
+        dbt_vars=CHANGED_VARS)
     assert full.success, full.text
-    # The new var changes the result of a full build (else this test would
-    # show nothing).
-    assert query(full.db_path, changed_query) != query(
-        before_db, changed_query)
+    # Each var changes the result of a full build (else this test would
+    # show nothing for it).
+    unchanged = [var for var, sql in CHANGED_QUERIES.items()
+                 if query(full.db_path, sql) == query(before_db, sql)]
+    assert not unchanged, unchanged
     diff = differences(incremental.db_path, full.db_path)
     assert not diff, (
-        f"an incremental run after a var change ({new_vars}) differs from a "
-        f"full build: {{table: (only incremental, only full)}} = {diff}")
+        f"an incremental run after a var change ({CHANGED_VARS}) differs "
+        f"from a full build: {{table: (only incremental, only full)}} = "
+        f"{diff}")
 
 
 def test_as_known_on_query(scheduled_runs):

@@ -358,8 +358,10 @@ def test_spark_missing_raw_file_is_reported(spark_build, spark_env,
     broken = spark_env / "raw_without_subscriptions"
     shutil.copytree(tiny_raw, broken)
     (broken / "subscriptions.parquet").unlink()
+    # the build's --vars: its parse file is reused (e2e/conftest.py)
     run = run_dbt(["run", "--target", "spark", "--select", "int_as_of_dates"],
-                  workdir=spark_env / "dbt_broken", raw_dir=broken)
+                  workdir=spark_env / "dbt_broken", raw_dir=broken,
+                  dbt_vars=SPARK_VARS)
     assert not run.success
     expected = (f"missing file {broken}/subscriptions.parquet"
                 " (table 'subscriptions' is required)")

@@ -98,7 +98,7 @@ class DbtRun:
 # always (project files, --vars, the profile and the env vars it read while
 # parsing) and parses in full when anything differs. The profile's inputs
 # must be the same for that check to pass, so the warehouse is always the
-# relative path `wh.duckdb`, opened from `workdir`. In the run of c3041fae
+# relative path `wh.duckdb`, opened from `workdir`. In the run of 3041fae
 # the suite parsed in full 41 times (~450 s of its ~2,400 s of worker time):
 # a seed per worker and per raw format and --vars only, none for a test that
 # went back to the default vars after others, and a Spark parse file given

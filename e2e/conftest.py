@@ -12,14 +12,12 @@ Results are read with ``duckdb.connect(path, read_only=True)``.
 
 from __future__ import annotations
 
-import atexit
 import fcntl
 import hashlib
 import json
 import os
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -103,21 +101,23 @@ class DbtRun:
 # a seed per worker and per raw format and --vars only, none for a test that
 # went back to the default vars after others, and a Spark parse file given
 # to DuckDB invocations.
-_PARSE_SEED_DIR = Path(tempfile.mkdtemp(prefix="cs-dbt-parse-"))
-atexit.register(shutil.rmtree, _PARSE_SEED_DIR, True)
+_PARSE_SEED_DIR: Path | None = None  # set by the session fixture below
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 PARSE_KEY_FILE = "partial_parse.key"  # beside it: the inputs it was made with
 
 
+def run_shared_dir(tmp_path_factory) -> Path:
+    """The run's own directory (pytest-N), shared by its xdist workers only;
+    without xdist, the session's temporary directory."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session", autouse=True)
 def shared_parse_seeds(tmp_path_factory) -> Path:
-    """The seeds live in the run's own directory (pytest-N), shared by its
-    workers only; without xdist, in the session's temporary directory."""
+    """The seeds live in the run's shared directory (run_shared_dir)."""
     global _PARSE_SEED_DIR
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    _PARSE_SEED_DIR = base / "parse_seeds"
+    _PARSE_SEED_DIR = run_shared_dir(tmp_path_factory) / "parse_seeds"
     _PARSE_SEED_DIR.mkdir(exist_ok=True)
     return _PARSE_SEED_DIR
 
@@ -133,6 +133,7 @@ def _parse_key(args: list[str], raw_format: str, dbt_vars: str | None) -> str:
 
 
 def _parse_seed(key: str) -> Path:
+    assert _PARSE_SEED_DIR is not None, "shared_parse_seeds sets it"
     digest = hashlib.sha1(key.encode()).hexdigest()[:16]
     return _PARSE_SEED_DIR / f"{digest}.msgpack"
 
@@ -417,8 +418,7 @@ def full_build(generated_raw, tmp_path_factory) -> DbtRun:
 
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return build()
-    # The run's own directory (pytest-N), shared by its workers only.
-    shared = tmp_path_factory.getbasetemp().parent / "shared_full_build"
+    shared = run_shared_dir(tmp_path_factory) / "shared_full_build"
     with open(shared.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         outcome = shared / "outcome.json"

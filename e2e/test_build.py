@@ -351,3 +351,63 @@ def test_exclusive_dimension_test_checks_dates_written_since_last_pass(
     """)
     assert status() == "pass"
     assert status("{data_tests_check_all_rows: true}") == "fail"
+
+
+RECONCILES = "assert_usage_daily_reconciles"
+
+
+def test_usage_reconciliation_checks_days_written_since_last_pass(
+        full_db, generated_raw, tmp_path):
+    """The usage reconciliation compares the figures of the days written
+    since it last passed, on either side (a rollup row loaded since, or a
+    staged row, quarantined included), and every run the days each side
+    has. A rollup row changed by a later run is found; so is a staged row
+    re-staged later that the rollup did not follow, and a day gone from
+    staging that the rollup kept (nothing written: found by the days). A
+    change made outside dbt (old loaded_at) is found only with
+    data_tests_check_all_rows."""
+    db_path, marks_sql, mark = _copy_after_pass(full_db, tmp_path, RECONCILES)
+    rollup = "intermediate.int_usage_daily"
+    staged = "staging.base_raw__usage_events"
+
+    def status(dbt_vars=None) -> str:
+        run = run_dbt(["test", "--select", RECONCILES], workdir=tmp_path,
+                      raw_dir=generated_raw, dbt_vars=dbt_vars)
+        return str(_one_result(run, lambda name: name == RECONCILES).status)
+
+    def later(table: str) -> str:
+        """A loaded_at after every row and every recorded pass."""
+        return ("(select greatest(max(loaded_at), (select max("
+                "passed_run_started_at) from cs_build.test_passes)) "
+                f"+ interval 1 second from {table})")
+
+    oldest = f"(select min(activity_date) from {rollup})"
+    one_rollup_row = (f"rowid = (select min(rowid) from {rollup} "
+                      f"where activity_date = {oldest})")
+    execute(db_path, f"update {rollup} set event_count = event_count + 1, "
+            f"loaded_at = {later(rollup)} where {one_rollup_row}")
+    assert status() == "fail"
+    execute(db_path, f"update {rollup} set event_count = event_count - 1 "
+            f"where {one_rollup_row}")
+    assert status() == "pass"
+    (fixed_mark,), = query(db_path, marks_sql)
+    assert fixed_mark > mark
+    # a staged row re-staged by a later run, with a new quantity
+    one_staged_row = (f"rowid = (select min(rowid) from {staged} "
+                      "where rejection_reason is null)")
+    execute(db_path, f"update {staged} set quantity = quantity + 1, "
+            f"loaded_at = {later(staged)} where {one_staged_row}")
+    assert status() == "fail"
+    execute(db_path, f"update {staged} set quantity = quantity - 1 "
+            f"where {one_staged_row}")
+    assert status() == "pass"
+    # outside dbt: a rollup row changed, its loaded_at kept
+    execute(db_path, f"update {rollup} set event_count = event_count + 1 "
+            f"where {one_rollup_row}")
+    assert status() == "pass"
+    assert status("{data_tests_check_all_rows: true}") == "fail"
+    execute(db_path, f"update {rollup} set event_count = event_count - 1 "
+            f"where {one_rollup_row}")
+    # a day gone from staging, kept in the rollup: no row written anywhere
+    execute(db_path, f"delete from {staged} where staged_day = {oldest}")
+    assert status() == "fail"

@@ -292,6 +292,22 @@ def test_segment_uniqueness_checks_dates_written_since_last_pass(
 EXCLUSIVE = "assert_one_segment_per_exclusive_dimension"
 
 
+def _singular_status(test: str, workdir, raw_dir, dbt_vars=None) -> str:
+    """The status of singular test `test` run alone on the warehouse in
+    `workdir`."""
+    run = run_dbt(["test", "--select", test], workdir=workdir,
+                  raw_dir=raw_dir, dbt_vars=dbt_vars)
+    return str(_one_result(run, lambda name: name == test).status)
+
+
+def _later_loaded_at(table: str) -> str:
+    """A loaded_at after every row of `table` and every recorded pass: a
+    row written by a later run."""
+    return ("(select greatest(max(loaded_at), (select max("
+            "passed_run_started_at) from cs_build.test_passes)) "
+            f"+ interval 1 second from {table})")
+
+
 def test_exclusive_dimension_test_checks_dates_written_since_last_pass(
         full_db, generated_raw, tmp_path):
     """The one-segment-per-exclusive-dimension test reads the as-of dates
@@ -305,16 +321,10 @@ def test_exclusive_dimension_test_checks_dates_written_since_last_pass(
     rules = "intermediate.int_account_segment_rules_weekly"
 
     def status(dbt_vars=None) -> str:
-        run = run_dbt(["test", "--select", EXCLUSIVE], workdir=tmp_path,
-                      raw_dir=generated_raw, dbt_vars=dbt_vars)
-        return str(_one_result(run, lambda name: name == EXCLUSIVE).status)
+        return _singular_status(EXCLUSIVE, tmp_path, generated_raw, dbt_vars)
 
     def later(table: str) -> str:
-        """A loaded_at after every row and every recorded pass: a row
-        written by a later run."""
-        return ("(select greatest(max(loaded_at), (select max("
-                "passed_run_started_at) from cs_build.test_passes)) "
-                f"+ interval 1 second from {table}) as loaded_at")
+        return f"{_later_loaded_at(table)} as loaded_at"
 
     oldest = f"(select min(as_of_date) from {membership})"
     execute(db_path, f"""
@@ -371,36 +381,29 @@ def test_usage_reconciliation_checks_days_written_since_last_pass(
     staged = "staging.base_raw__usage_events"
 
     def status(dbt_vars=None) -> str:
-        run = run_dbt(["test", "--select", RECONCILES], workdir=tmp_path,
-                      raw_dir=generated_raw, dbt_vars=dbt_vars)
-        return str(_one_result(run, lambda name: name == RECONCILES).status)
+        return _singular_status(RECONCILES, tmp_path, generated_raw,
+                                dbt_vars)
 
-    def later(table: str) -> str:
-        """A loaded_at after every row and every recorded pass."""
-        return ("(select greatest(max(loaded_at), (select max("
-                "passed_run_started_at) from cs_build.test_passes)) "
-                f"+ interval 1 second from {table})")
+    def found_then_fixed(table: str, column: str, row: str) -> None:
+        """`column` of `row` changed by a later run is found; changed
+        back (by that run too), the test passes."""
+        execute(db_path, f"update {table} set {column} = {column} + 1, "
+                f"loaded_at = {_later_loaded_at(table)} where {row}")
+        assert status() == "fail"
+        execute(db_path, f"update {table} set {column} = {column} - 1 "
+                f"where {row}")
+        assert status() == "pass"
 
     oldest = f"(select min(activity_date) from {rollup})"
     one_rollup_row = (f"rowid = (select min(rowid) from {rollup} "
                       f"where activity_date = {oldest})")
-    execute(db_path, f"update {rollup} set event_count = event_count + 1, "
-            f"loaded_at = {later(rollup)} where {one_rollup_row}")
-    assert status() == "fail"
-    execute(db_path, f"update {rollup} set event_count = event_count - 1 "
-            f"where {one_rollup_row}")
-    assert status() == "pass"
+    found_then_fixed(rollup, "event_count", one_rollup_row)
     (fixed_mark,), = query(db_path, marks_sql)
     assert fixed_mark > mark
     # a staged row re-staged by a later run, with a new quantity
-    one_staged_row = (f"rowid = (select min(rowid) from {staged} "
-                      "where rejection_reason is null)")
-    execute(db_path, f"update {staged} set quantity = quantity + 1, "
-            f"loaded_at = {later(staged)} where {one_staged_row}")
-    assert status() == "fail"
-    execute(db_path, f"update {staged} set quantity = quantity - 1 "
-            f"where {one_staged_row}")
-    assert status() == "pass"
+    found_then_fixed(staged, "quantity",
+                     f"rowid = (select min(rowid) from {staged} "
+                     "where rejection_reason is null)")
     # outside dbt: a rollup row changed, its loaded_at kept
     execute(db_path, f"update {rollup} set event_count = event_count + 1 "
             f"where {one_rollup_row}")

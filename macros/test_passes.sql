@@ -173,7 +173,8 @@
     (it became a filter over every row: 3.7 s against 0.06 s for one day
     of int_usage_daily), so when the values are ISO dates the list comes
     with the range they span, on `expression` or, if given, on
-    `range_column` (a timestamp whose day is `expression`). -#}
+    `range_column` (a timestamp whose day is `expression`): the range
+    conditions of the usage staging (macros/usage_staging.sql). -#}
 {% macro partition_condition(expression, values, range_column=none) %}
     {%- if values is none -%}
         {{ return('true') }}
@@ -194,19 +195,9 @@
     {%- if literals -%}
         {%- set in_list = expression ~ ' in (' ~ literals | join(', ') ~ ')' -%}
         {%- if days | length == literals | length -%}
-            {%- set first_day = days | min -%}
-            {%- set last_day = days | max -%}
-            {%- if range_column is none -%}
-                {%- set range = expression ~ ' >= cast(' ~ cs_sql_string(first_day)
-                    ~ ' as date) and ' ~ expression ~ ' <= cast('
-                    ~ cs_sql_string(last_day) ~ ' as date)' -%}
-            {%- else -%}
-                {%- set day_after = (modules.datetime.date.fromisoformat(last_day)
-                    + modules.datetime.timedelta(days=1)).isoformat() -%}
-                {%- set range = range_column ~ ' >= cast(' ~ cs_sql_string(first_day)
-                    ~ ' as timestamp) and ' ~ range_column ~ ' < cast('
-                    ~ cs_sql_string(day_after) ~ ' as timestamp)' -%}
-            {%- endif -%}
+            {%- set range = usage_staging_day_range(expression, days)
+                if range_column is none
+                else timestamp_day_range(range_column, days) -%}
             {%- set in_list = '(' ~ range ~ ' and ' ~ in_list ~ ')' -%}
         {%- endif -%}
         {%- do parts.append(in_list) -%}

@@ -222,6 +222,14 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The range of `days` (at least one) on a timestamp column whose date is
+    the day: from the first day's midnight to the midnight after the last. -#}
+{% macro timestamp_day_range(column, days) -%}
+    {{ column }} >= cast(date '{{ days | min }}' as timestamp)
+    and {{ column }} < cast(date '{{ days | max }}' as timestamp)
+    + interval 1 day
+{%- endmacro %}
+
 {#- The same for the raw file: a range of occurred_at when the file types
     it as a timestamp (its staged day is then its date: the range holds
     every row of the days), and no filter otherwise (text is parsed first,
@@ -240,9 +248,7 @@
             {%- endfor -%}
         {%- endif -%}
         {%- if ns.typed and (days | min) > '0001-01-01' -%}
-            occurred_at >= cast(date '{{ days | min }}' as timestamp)
-            and occurred_at < cast(date '{{ days | max }}' as timestamp)
-            + interval 1 day
+            {{ timestamp_day_range('occurred_at', days) }}
         {%- else -%}
             true
         {%- endif -%}

@@ -519,6 +519,127 @@ def test_var_change_between_runs_equals_full_build(
         f"{diff}")
 
 
+# Past rows changed in place between two runs (a correction in the source
+# system), each dated a few weeks before the last delivery: (key column,
+# date column, days back from, days back to, the row picked, the change).
+# The subscription is also canceled two weeks back, to end after the last
+# delivery.
+CHANGED_PAST_ROWS = {
+    "subscriptions": (
+        "subscription_id", "start_date", 63, 21, "end_date is null",
+        "seats = seats + 5, "
+        "canceled_at = timestamp '{last}' - interval 14 day, "
+        "end_date = date '{last}' + interval 20 day"),
+    "invoices": (
+        "invoice_id", "issued_at", 75, 45, "status = 'paid'",
+        "status = 'open', paid_at = null"),
+    "support_tickets": (
+        "ticket_id", "opened_at", 63, 21, "priority in ('low', 'normal')",
+        "priority = 'urgent'"),
+    "nps_responses": (
+        "response_id", "responded_at", 63, 21, "score <> 5",
+        "score = 10 - score"),
+}
+# The point-in-time panels stored by fingerprint with dated inputs
+# (macros/as_of_fingerprints.sql), and the changed (table, column) whose
+# date is the first as-of date each must rewrite: the value panel from the
+# subscription's start (its seats), the lifecycle panel from its
+# cancellation (its term end; its end date is after every as-of date), the
+# billing panel from the earlier of the value rows and the invoice.
+CHANGED_PANELS = {
+    "int_account_value_weekly": [("subscriptions", "start_date")],
+    "int_account_lifecycle_weekly": [("subscriptions", "canceled_at")],
+    "int_account_billing_weekly": [
+        ("subscriptions", "start_date"), ("invoices", "issued_at")],
+    "int_account_support_weekly": [("support_tickets", "opened_at")],
+    "int_account_nps_weekly": [("nps_responses", "responded_at")],
+}
+
+
+def test_changed_past_rows_recompute_the_dates_on_or_after_them(
+        scheduled_runs, deliveries, full_db, tmp_path_factory):
+    """A subscription (its seats, and a cancellation), an invoice, a ticket
+    and an NPS response dated weeks back are changed in place after the
+    last scheduled run. The next run equals a full build on the changed
+    data (every table), each panel differs in that full build from the
+    one before the change (else this would prove nothing), and each panel
+    rewrote exactly its as-of dates on or after the earliest change it
+    reads: the earlier dates keep the rows the last run wrote."""
+    assert scheduled_runs[-1][1].success, "a scheduled run failed"
+    before_db = scheduled_runs[-1][1].db_path
+    changed_raw = tmp_path_factory.mktemp("changed_past_rows") / "data"
+    shutil.copytree(deliveries[LAST_DELIVERY], changed_raw)
+    changed_on: dict[tuple[str, str], date] = {}
+    con = duckdb.connect()
+    try:
+        for table, (key, dated, back_from, back_to, pick, change) in (
+                CHANGED_PAST_ROWS.items()):
+            path = changed_raw / f"{table}.parquet"
+            con.execute(f"create table t as from read_parquet('{path}')")
+            row = con.execute(f"""
+                select {key} from t
+                where cast({dated} as date) between
+                    date '{LAST_DELIVERY}' - interval {back_from} day
+                    and date '{LAST_DELIVERY}' - interval {back_to} day
+                    and ({pick})
+                order by {dated}, {key} limit 1
+            """).fetchone()
+            assert row, f"no {table} row to change"
+            con.execute(f"update t set {change.format(last=LAST_DELIVERY)} "
+                        f"where {key} = ?", [row[0]])
+            for name, column in {pair for pairs in CHANGED_PANELS.values()
+                                 for pair in pairs}:
+                if name == table:
+                    changed_on[(table, column)] = con.execute(
+                        f"select cast({column} as date) from t "
+                        f"where {key} = ?", [row[0]]).fetchone()[0]
+            con.execute(f"copy t to '{path}' (format parquet)")
+            con.execute("drop table t")
+    finally:
+        con.close()
+    workdir = tmp_path_factory.mktemp("changed_incremental")
+    shutil.copyfile(before_db, workdir / "wh.duckdb")
+    incremental = run_dbt(RUN_ARGS, workdir=workdir,
+                          raw_dir=deliver(changed_raw, workdir / "export"))
+    assert incremental.success, incremental.text
+    full_dir = tmp_path_factory.mktemp("changed_full")
+    full = run_dbt(FULL_ARGS, workdir=full_dir,
+                   raw_dir=deliver(changed_raw, full_dir / "export"))
+    assert full.success, full.text
+    shown = differences(full.db_path, full_db)
+    unchanged = [panel for panel in CHANGED_PANELS
+                 if f"intermediate.{panel}" not in shown]
+    assert not unchanged, unchanged
+    diff = differences(incremental.db_path, full.db_path)
+    assert not diff, (
+        f"an incremental run after past rows changed differs from a full "
+        f"build: {{table: (only incremental, only full)}} = {diff}")
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{incremental.db_path}' as after_run "
+                    "(read_only)")
+        con.execute(f"attach '{before_db}' as before_run (read_only)")
+        for panel, changes in CHANGED_PANELS.items():
+            earliest = min(changed_on[change] for change in changes)
+            dates = con.execute(f"""
+                select
+                    as_of_date,
+                    bool_or(coalesce(
+                        after_rows.loaded_at <> before_rows.loaded_at, true))
+                from after_run.intermediate.{panel} as after_rows
+                left join before_run.intermediate.{panel} as before_rows
+                    using (account_id, as_of_date)
+                group by 1
+                order by 1
+            """).fetchall()
+            rewritten = [day for day, written in dates if written]
+            expected = [day for day, _ in dates if day >= earliest]
+            assert rewritten == expected, (panel, earliest, rewritten)
+            assert len(expected) < len(dates), (panel, "no date kept")
+    finally:
+        con.close()
+
+
 def test_as_known_on_query(scheduled_runs):
     """The README query: segments of account X on date D as known on date K
     come from the latest publication on or before both dates."""

@@ -4,7 +4,9 @@
     int_account_segment_rules_weekly and
     int_account_segment_membership_weekly (whose input is the rules'
     inputs_fingerprint; the rules' flags change only when a week closes,
-    see int_churn_indicator_lift). Each stored row keeps
+    see int_churn_indicator_lift), and the point-in-time panels whose
+    inputs are dated rows, not weekly ones (value, lifecycle, billing,
+    support, NPS: `dated_inputs` below). Each stored row keeps
     `inputs_fingerprint`, the fingerprint of its as-of date's inputs when
     it was computed: the sum of a 31-bit hash (row_print) of every input
     row of that date, each hash also taking `version` (model_code_md5: the
@@ -63,22 +65,83 @@
     build; the new and changed dates in an incremental run). `inputs`: a
     list of (model name, [columns read besides account_id and as_of_date]),
     each read once more here (one import CTE per use: a CTE read twice would
-    be materialized whole first). -#}
-{% macro as_of_fingerprint_ctes(inputs, version, incremental) -%}
+    be materialized whole first); the first is the spine, whose as-of dates
+    are the ones fingerprinted. `dated_inputs`: a list of (model name, date
+    expression, [columns read]) for the inputs of a point-in-time panel
+    that are not per as-of date (subscriptions, invoices, tickets): a row
+    counts in the fingerprint of every as-of date on or after its date, the
+    first date whose rows its columns can change (the date is fingerprinted
+    with the columns); a row whose date is null counts nowhere (it must
+    change no row: a comparison with null is never true). One table can be
+    given several times, a date and its columns each: a subscription's
+    start with its seats and revenue, its end date alone (a cancellation
+    then changes the dates from the old or new end on, not every date
+    since the start). The sums are taken per day first and then per as-of
+    date (a running sum, not one row per input row and date). -#}
+{% macro as_of_fingerprint_ctes(
+    inputs, version, incremental, dated_inputs=[]) -%}
+{%- if dated_inputs %}
+dated_input_days as (
+
+    select
+        from_date,
+        sum(row_print) as day_print
+    from (
+        {% for relation, from_date, columns in dated_inputs %}
+            select
+                cast({{ from_date }} as date) as from_date,
+                {{ row_print(
+                    "'" ~ version ~ "', '" ~ relation ~ "', '"
+                    ~ from_date | replace("'", "''") ~ "', "
+                    ~ ([from_date] + columns) | join(', ')) }}
+                    as row_print
+            from {{ ref(relation) }}
+            where {{ from_date }} is not null
+            {% if not loop.last %}
+                union all
+            {% endif %}
+        {%- endfor %}
+    ) as dated_rows
+    group by 1
+
+),
+
+dated_input_prints as (
+
+    select
+        fingerprinted_dates.as_of_date,
+        sum(dated_input_days.day_print) as row_print
+    from (
+        select distinct as_of_date from {{ ref(inputs[0][0]) }}
+    ) as fingerprinted_dates
+    inner join dated_input_days
+        on dated_input_days.from_date <= fingerprinted_dates.as_of_date
+    group by 1
+
+),
+{%- endif %}
+
 input_rows as (
 
     {% for relation, columns in inputs %}
         select
             as_of_date,
             {{ row_print(
-                "'" ~ version ~ "', '" ~ relation
-                ~ "', account_id, as_of_date, " ~ (columns | join(', '))) }}
+                (["'" ~ version ~ "'", "'" ~ relation ~ "'",
+                    'account_id', 'as_of_date'] + columns) | join(', ')) }}
                 as row_print
         from {{ ref(relation) }}
         {% if not loop.last %}
             union all
         {% endif %}
     {%- endfor %}
+    {% if dated_inputs %}
+        union all
+        select
+            as_of_date,
+            row_print
+        from dated_input_prints
+    {% endif %}
 
 ),
 

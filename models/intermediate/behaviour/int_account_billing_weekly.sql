@@ -5,8 +5,33 @@
     the as-of date), seats and MRR on the as-of date, and contraction: MRR
     now below MRR `behaviour_contraction_lookback_days` days earlier (an
     as-of date of the panel) while still paying.
+    Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
+    a date's rows read only the invoices issued on or before it and the
+    value panel's rows of that date and of the contraction baseline date
+    before it, so each as-of date is stored with the fingerprint of its
+    spine rows, of every invoice issued and every value row dated on or
+    before it, and of the model's code and the rule vars; a run recomputes
+    the dates whose fingerprint is new or changed.
 -#}
+{{ config(**as_of_fingerprint_config()) }}
+{%- set incremental = as_of_fingerprint_is_incremental() %}
+{#- What decides a row besides its inputs: this file, the expanded macro
+    it calls and the rule vars (the contraction lookback is one). -#}
+{%- set version = model_code_md5(
+    history_rules_text() ~ behaviour_days_before('d', 1)) -%}
 with
+
+{{ as_of_fingerprint_ctes(
+    [('int_account_weeks', [])],
+    version, incremental,
+    dated_inputs=[
+        ('stg_raw__invoices', 'issued_at', [
+            'account_id', 'invoice_id', 'due_at', 'status', 'paid_at',
+        ]),
+        ('int_account_value_weekly', 'as_of_date', [
+            'account_id', 'licensed_seats', 'mrr_usd',
+        ]),
+    ]) }},
 
 account_weeks as (
 
@@ -18,6 +43,7 @@ account_weeks as (
             var('behaviour_contraction_lookback_days')) }}
             as contraction_compare_date
     from {{ ref('int_account_weeks') }}
+    {{ as_of_recomputed_only(incremental) }}
 
 ),
 
@@ -81,8 +107,12 @@ final as (
             value_now.mrr_usd > 0
             and value_now.mrr_usd < value_before.mrr_usd,
             false
-        ) as recent_contraction
+        ) as recent_contraction,
+        recompute_dates.inputs_fingerprint,
+        {{ run_started_at_timestamp() }} as loaded_at
     from account_weeks
+    inner join recompute_dates
+        on account_weeks.as_of_date = recompute_dates.as_of_date
     left join overdue
         on
             account_weeks.account_id = overdue.account_id

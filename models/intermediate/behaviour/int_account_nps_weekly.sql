@@ -5,8 +5,28 @@
     [response, next response) instead of to all earlier responses; several
     responses on one day: the last one wins), and the average and count of
     responses in the 90-day window ending on the as-of date.
+    Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
+    a date's rows read only the responses on or before it (a later
+    response ends an earlier one's interval only after its own date), so
+    each as-of date is stored with the fingerprint of its spine rows, of
+    every response on or before it and of the model's code; a run
+    recomputes the dates whose fingerprint is new or changed.
 -#}
+{{ config(**as_of_fingerprint_config()) }}
+{%- set incremental = as_of_fingerprint_is_incremental() %}
+{%- set version = model_code_md5(
+    history_rules_text() ~ behaviour_days_before('d', 1)
+    ~ behaviour_type_float()) -%}
 with
+
+{{ as_of_fingerprint_ctes(
+    [('int_account_weeks', [])],
+    version, incremental,
+    dated_inputs=[
+        ('stg_raw__nps_responses', 'responded_at', [
+            'account_id', 'response_id', 'score',
+        ]),
+    ]) }},
 
 account_weeks as (
 
@@ -16,6 +36,7 @@ account_weeks as (
         {{ behaviour_days_before('as_of_date', 89) }} as window_90d_start,
         {{ behaviour_days_before('as_of_date', 179) }} as window_180d_start
     from {{ ref('int_account_weeks') }}
+    {{ as_of_recomputed_only(incremental) }}
 
 ),
 
@@ -95,8 +116,12 @@ final as (
         latest_nps.latest_nps_score,
         nps_in_window.nps_90d_avg,
         cast(coalesce(nps_in_window.nps_responses_90d, 0) as integer)
-            as nps_responses_90d
+            as nps_responses_90d,
+        recompute_dates.inputs_fingerprint,
+        {{ run_started_at_timestamp() }} as loaded_at
     from account_weeks
+    inner join recompute_dates
+        on account_weeks.as_of_date = recompute_dates.as_of_date
     left join latest_nps
         on
             account_weeks.account_id = latest_nps.account_id

@@ -4,8 +4,29 @@
     ending on the as-of date (inclusive), high or urgent ones in 90 days,
     and tickets open on the as-of date (opened on or before it, not closed
     by then).
+    Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
+    a date's rows read only the tickets opened on or before it and, of
+    those, whether they were closed by then, so each as-of date is stored
+    with the fingerprint of its spine rows, of every ticket opened and
+    every ticket closure on or before it, and of the model's code; a run
+    recomputes the dates whose fingerprint is new or changed (a ticket
+    closed today: today's date only).
 -#}
+{{ config(**as_of_fingerprint_config()) }}
+{%- set incremental = as_of_fingerprint_is_incremental() %}
+{%- set version = model_code_md5(
+    history_rules_text() ~ behaviour_days_before('d', 1)) -%}
 with
+
+{{ as_of_fingerprint_ctes(
+    [('int_account_weeks', [])],
+    version, incremental,
+    dated_inputs=[
+        ('stg_raw__support_tickets', 'opened_at', [
+            'account_id', 'ticket_id', 'priority',
+        ]),
+        ('stg_raw__support_tickets', 'closed_at', ['ticket_id']),
+    ]) }},
 
 account_weeks as (
 
@@ -15,6 +36,7 @@ account_weeks as (
         {{ behaviour_days_before('as_of_date', 29) }} as window_30d_start,
         {{ behaviour_days_before('as_of_date', 89) }} as window_90d_start
     from {{ ref('int_account_weeks') }}
+    {{ as_of_recomputed_only(incremental) }}
 
 ),
 
@@ -109,8 +131,12 @@ final as (
             as integer
         ) as high_priority_tickets_90d,
         cast(coalesce(tickets_in_windows.open_tickets, 0) as integer)
-            as open_tickets
+            as open_tickets,
+        recompute_dates.inputs_fingerprint,
+        {{ run_started_at_timestamp() }} as loaded_at
     from account_weeks
+    inner join recompute_dates
+        on account_weeks.as_of_date = recompute_dates.as_of_date
     left join tickets_in_windows
         on
             account_weeks.account_id = tickets_in_windows.account_id

@@ -18,7 +18,18 @@
     otherwise an annual plan's next anniversary; otherwise none (monthly
     open-ended plans, and end dates without cancellation, which are plan
     changes followed by a new row). See _lifecycle__models.yml.
+    Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
+    a date's row reads only what was known on it (subscriptions started on
+    or before it, their end and cancellation once reached, paid periods
+    started and ended by then, an activation on or before it), so each
+    as-of date is stored with the fingerprint of its spine rows and of each
+    of those facts dated on or before it, and of the model's code and the
+    rule vars; a run recomputes the dates whose fingerprint is new or
+    changed (a daily run: the open date and the dates on or after a
+    changed fact) instead of every date.
 -#}
+{{ config(**as_of_fingerprint_config()) }}
+{%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set onboarding_days = var('lifecycle_onboarding_days') -%}
 {%- set renewal_days = var('lifecycle_renewal_window_days') -%}
 {%- set reactivated_days = var('lifecycle_reactivated_days') -%}
@@ -26,7 +37,37 @@
 {%- set veteran_months = var('lifecycle_veteran_months') -%}
 {%- set months_counted = full_months_between(
     'start_date', 'counted_until_date') -%}
+{#- What decides a row besides its inputs: this file, the expanded macros
+    it calls and the rule vars (the lifecycle thresholds among them). -#}
+{%- set version = model_code_md5(
+    history_rules_text()
+    ~ subscription_is_active_on('s', 'd')
+    ~ next_anniversary_after('s', 'd')
+    ~ months_counted
+    ~ add_months('s', 1)
+    ~ dbt.datediff('a', 'b', 'day')) -%}
 with
+
+{{ as_of_fingerprint_ctes(
+    [('int_account_weeks', ['is_current'])],
+    version, incremental,
+    dated_inputs=[
+        ('stg_raw__accounts', 'created_at', ['account_id']),
+        ('int_subscriptions_normalised', 'start_date', [
+            'account_id', 'subscription_id', 'billing_interval', 'is_paid',
+        ]),
+        ('int_subscriptions_normalised', 'end_date', ['subscription_id']),
+        ('int_subscriptions_normalised', 'canceled_at', [
+            'subscription_id', 'end_date',
+        ]),
+        ('int_account_paid_periods', 'period_start_date', [
+            'account_id', 'paid_period_number',
+        ]),
+        ('int_account_paid_periods', 'period_end_date', [
+            'account_id', 'paid_period_number',
+        ]),
+        ('int_account_activation', 'activation_date', ['account_id']),
+    ]) }},
 
 accounts as (
 
@@ -44,6 +85,7 @@ account_weeks as (
         as_of_date,
         is_current
     from {{ ref('int_account_weeks') }}
+    {{ as_of_recomputed_only(incremental) }}
 
 ),
 
@@ -292,24 +334,28 @@ staged as (
 final as (
 
     select
-        account_id,
-        as_of_date,
-        is_current,
-        lifecycle_stage,
-        tenure_start_date,
-        tenure_days,
-        first_paid_date,
-        active_paid_subscriptions,
-        current_term_end_date,
-        days_to_term_end,
-        renewal_number,
-        activation_date,
-        is_activated,
-        is_reactivated,
-        reactivated_on_date,
-        days_since_reactivation,
-        churned_on_date
+        staged.account_id,
+        staged.as_of_date,
+        staged.is_current,
+        staged.lifecycle_stage,
+        staged.tenure_start_date,
+        staged.tenure_days,
+        staged.first_paid_date,
+        staged.active_paid_subscriptions,
+        staged.current_term_end_date,
+        staged.days_to_term_end,
+        staged.renewal_number,
+        staged.activation_date,
+        staged.is_activated,
+        staged.is_reactivated,
+        staged.reactivated_on_date,
+        staged.days_since_reactivation,
+        staged.churned_on_date,
+        recompute_dates.inputs_fingerprint,
+        {{ run_started_at_timestamp() }} as loaded_at
     from staged
+    inner join recompute_dates
+        on staged.as_of_date = recompute_dates.as_of_date
 
 )
 

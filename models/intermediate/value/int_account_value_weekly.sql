@@ -6,9 +6,39 @@
     value_tier_method), then optionally bumped one tier up for large
     companies (var value_tier_employee_bump_min). Zero-ARR accounts are
     long_tail and left out of the percentile computation.
+    Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
+    a date's rows read only the subscriptions started on or before it (and
+    their end date once it is reached) and the accounts created on or
+    before it, so each as-of date is stored with the fingerprint of its
+    spine rows, of every subscription started, subscription end date
+    reached and account created on or before it, and of the model's code
+    and the rule vars; a run recomputes the dates whose fingerprint is new
+    or changed (a daily run: the open date, and the dates on or after a
+    subscription or account that changed; a cancellation: the dates from
+    its end date on) instead of every date.
 -#}
+{{ config(**as_of_fingerprint_config()) }}
+{%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set bump_min = var('value_tier_employee_bump_min') -%}
+{#- What decides a row besides its inputs: this file, the expanded macros
+    it calls and the rule vars (history_rules_text, macros/history.sql). -#}
+{%- set version = model_code_md5(
+    history_rules_text()
+    ~ subscription_is_active_on('s', 'd')
+    ~ value_tier_from_arr('a', 'p', 'z')
+    ~ value_tier_rank('v')) -%}
 with
+
+{{ as_of_fingerprint_ctes(
+    [('int_account_weeks', ['is_current'])],
+    version, incremental,
+    dated_inputs=[
+        ('stg_raw__accounts', 'created_at', ['account_id', 'employee_count']),
+        ('int_subscriptions_normalised', 'start_date', [
+            'account_id', 'subscription_id', 'seats', 'mrr_usd', 'arr_usd',
+        ]),
+        ('int_subscriptions_normalised', 'end_date', ['subscription_id']),
+    ]) }},
 
 accounts as (
 
@@ -26,6 +56,7 @@ account_weeks as (
         as_of_date,
         is_current
     from {{ ref('int_account_weeks') }}
+    {{ as_of_recomputed_only(incremental) }}
 
 ),
 
@@ -161,9 +192,13 @@ tiered as (
 final as (
 
     select
-        *,
-        {{ value_tier_rank('value_tier') }} as value_tier_rank
+        tiered.*,
+        {{ value_tier_rank('tiered.value_tier') }} as value_tier_rank,
+        recompute_dates.inputs_fingerprint,
+        {{ run_started_at_timestamp() }} as loaded_at
     from tiered
+    inner join recompute_dates
+        on tiered.as_of_date = recompute_dates.as_of_date
 
 )
 

@@ -542,15 +542,17 @@ CHANGED_PAST_ROWS = {
 }
 # The point-in-time panels stored by fingerprint with dated inputs
 # (macros/as_of_fingerprints.sql), and the changed (table, column) whose
-# date is the first as-of date each must rewrite: the value panel from the
-# subscription's start (its seats), the lifecycle panel from its
-# cancellation (its term end; its end date is after every as-of date), the
-# billing panel from the earlier of the value rows and the invoice.
+# date (the earlier of its value before and after the change) is the first
+# as-of date each must rewrite: the value panel from the subscription's
+# start (its seats), the lifecycle panel from its cancellation (its term
+# end; its end date is after every as-of date), the billing panel from the
+# earlier of the value rows and the invoice's payment taken back (before
+# it, the paid invoice read as open: nothing changes there).
 CHANGED_PANELS = {
     "int_account_value_weekly": [("subscriptions", "start_date")],
     "int_account_lifecycle_weekly": [("subscriptions", "canceled_at")],
     "int_account_billing_weekly": [
-        ("subscriptions", "start_date"), ("invoices", "issued_at")],
+        ("subscriptions", "start_date"), ("invoices", "paid_at")],
     "int_account_support_weekly": [("support_tickets", "opened_at")],
     "int_account_nps_weekly": [("nps_responses", "responded_at")],
 }
@@ -585,14 +587,18 @@ def test_changed_past_rows_recompute_the_dates_on_or_after_them(
                 order by {dated}, {key} limit 1
             """).fetchone()
             assert row, f"no {table} row to change"
+            columns = sorted({column for pairs in CHANGED_PANELS.values()
+                              for name, column in pairs if name == table})
+            select_dates = (
+                f"select {', '.join(f'cast({c} as date)' for c in columns)}"
+                f" from t where {key} = ?")
+            before = con.execute(select_dates, [row[0]]).fetchone()
             con.execute(f"update t set {change.format(last=LAST_DELIVERY)} "
                         f"where {key} = ?", [row[0]])
-            for name, column in {pair for pairs in CHANGED_PANELS.values()
-                                 for pair in pairs}:
-                if name == table:
-                    changed_on[(table, column)] = con.execute(
-                        f"select cast({column} as date) from t "
-                        f"where {key} = ?", [row[0]]).fetchone()[0]
+            after = con.execute(select_dates, [row[0]]).fetchone()
+            for column, *values in zip(columns, before, after):
+                changed_on[(table, column)] = min(
+                    value for value in values if value is not None)
             con.execute(f"copy t to '{path}' (format parquet)")
             con.execute("drop table t")
     finally:

@@ -64,8 +64,16 @@
 
 {#- The rules as text, one `name=json value` line per rule var. -#}
 {% macro history_rules_text() %}
+    {{ return(vars_text(history_rule_vars())) }}
+{% endmacro %}
+
+{#- The values of the vars named, a line each (name=json): what the
+    fingerprint of a model that reads them takes (macros/as_of_fingerprints.sql).
+    A model lists the vars it reads by name, so the segment diff
+    (cs_segments/diff.py) finds it among their readers. -#}
+{% macro vars_text(names) %}
     {%- set lines = [] -%}
-    {%- for name in history_rule_vars() -%}
+    {%- for name in names -%}
         {%- do lines.append(name ~ '=' ~ tojson(var(name), sort_keys=true)) -%}
     {%- endfor -%}
     {{ return(lines | join('\n')) }}

@@ -6,19 +6,31 @@
     now below MRR `behaviour_contraction_lookback_days` days earlier (an
     as-of date of the panel) while still paying.
     Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
-    a date's rows read only the invoices issued on or before it and the
-    value panel's rows of that date and of the contraction baseline date
-    before it, so each as-of date is stored with the fingerprint of its
-    spine rows, of every invoice issued and every value row dated on or
-    before it, and of the model's code and the rule vars; a run recomputes
-    the dates whose fingerprint is new or changed.
+    a date's rows read only the invoices issued on or before it (and their
+    payment once made) and the value panel's rows of that date and of the
+    contraction baseline date before it, so each as-of date is stored with
+    the fingerprint of its spine rows, of every invoice issued, invoice
+    paid and value row dated on or before it, and of the model's code and
+    the vars it reads; a run recomputes the dates whose fingerprint is new or
+    changed.
 -#}
 {{ config(**as_of_fingerprint_config()) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}
 {#- What decides a row besides its inputs: this file, the expanded macro
-    it calls and the rule vars (the contraction lookback is one). -#}
+    it calls and the contraction lookback var. -#}
 {%- set version = model_code_md5(
-    history_rules_text() ~ behaviour_days_before('d', 1)) -%}
+    vars_text(['behaviour_contraction_lookback_days'])
+    ~ behaviour_days_before('d', 1)) -%}
+{#- An invoice paid on day P reads as open before P (overdue the same way),
+    so its status is fingerprinted from its issue as open and its payment
+    from P: a payment today changes today's date only (the staging blanks a
+    payment after the as-of date, so every payment arrives so). -#}
+{%- set paid_reads_open -%}
+    case
+        when status = 'paid' and paid_at is not null then 'open'
+        else status
+    end
+{%- endset -%}
 with
 
 {{ as_of_fingerprint_ctes(
@@ -26,8 +38,9 @@ with
     version, incremental,
     dated_inputs=[
         ('stg_raw__invoices', 'issued_at', [
-            'account_id', 'invoice_id', 'due_at', 'status', 'paid_at',
+            'account_id', 'invoice_id', 'due_at', paid_reads_open,
         ]),
+        ('stg_raw__invoices', 'paid_at', ['invoice_id']),
         ('int_account_value_weekly', 'as_of_date', [
             'account_id', 'licensed_seats', 'mrr_usd',
         ]),

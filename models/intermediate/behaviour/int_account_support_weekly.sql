@@ -14,8 +14,7 @@
 -#}
 {{ config(**as_of_fingerprint_config()) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}
-{%- set version = model_code_md5(
-    history_rules_text() ~ behaviour_days_before('d', 1)) -%}
+{%- set version = model_code_md5(behaviour_days_before('d', 1)) -%}
 with
 
 {{ as_of_fingerprint_ctes(

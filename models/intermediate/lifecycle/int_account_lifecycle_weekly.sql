@@ -24,7 +24,7 @@
     started and ended by then, an activation on or before it), so each
     as-of date is stored with the fingerprint of its spine rows and of each
     of those facts dated on or before it, and of the model's code and the
-    rule vars; a run recomputes the dates whose fingerprint is new or
+    vars it reads; a run recomputes the dates whose fingerprint is new or
     changed (a daily run: the open date and the dates on or after a
     changed fact) instead of every date.
 -#}
@@ -38,9 +38,13 @@
 {%- set months_counted = full_months_between(
     'start_date', 'counted_until_date') -%}
 {#- What decides a row besides its inputs: this file, the expanded macros
-    it calls and the rule vars (the lifecycle thresholds among them). -#}
+    it calls and the lifecycle vars it reads. -#}
 {%- set version = model_code_md5(
-    history_rules_text()
+    vars_text([
+        'lifecycle_onboarding_days', 'lifecycle_renewal_window_days',
+        'lifecycle_reactivated_days', 'lifecycle_mature_months',
+        'lifecycle_veteran_months',
+    ])
     ~ subscription_is_active_on('s', 'd')
     ~ next_anniversary_after('s', 'd')
     ~ months_counted

@@ -10,12 +10,35 @@
     'no_goals' (no goal counts), 'achieving' (share >= var
     `outcome_achieving_share`), 'not_achieving' (share <= var
     `outcome_not_achieving_share`), otherwise 'partially_achieving'.
+    Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
+    each as-of date is stored with the fingerprint of its spine rows and
+    goal judgements (the columns read here), the model's code and the vars it
+    reads; a run recomputes the dates whose fingerprint is new or changed.
 -#}
+{{ config(**as_of_fingerprint_config()) }}
+{%- set incremental = as_of_fingerprint_is_incremental() %}
+{%- set recomputed_only = as_of_recomputed_only(incremental) %}
+{%- set version = model_code_md5(
+    vars_text([
+        'outcome_goal_lookback_days', 'outcome_achieving_share',
+        'outcome_not_achieving_share',
+    ])
+    ~ dbt.dateadd('day', -1, 'd') ~ dbt.type_numeric()) -%}
 with
+
+{{ as_of_fingerprint_ctes(
+    [
+        ('int_account_weeks', ['is_current']),
+        ('int_goal_attainment_weekly', [
+            'due_date', 'is_final', 'goal_status', 'attainment',
+        ]),
+    ],
+    version, incremental) }},
 
 goal_attainment as (
 
     select * from {{ ref('int_goal_attainment_weekly') }}
+    {{ recomputed_only }}
 
 ),
 
@@ -26,6 +49,7 @@ account_as_of_dates as (
         as_of_date,
         is_current
     from {{ ref('int_account_weeks') }}
+    {{ recomputed_only }}
 
 ),
 
@@ -113,21 +137,27 @@ accounts_classified as (
 final as (
 
     select
-        account_id,
-        as_of_date,
-        is_current,
-        cast(goals_total as integer) as goals_total,
-        cast(goals_open as integer) as goals_open,
-        cast(goals_achieved as integer) as goals_achieved,
-        cast(goals_on_track as integer) as goals_on_track,
-        cast(goals_at_risk as integer) as goals_at_risk,
-        cast(goals_missed as integer) as goals_missed,
-        cast(goals_succeeding as integer) as goals_succeeding,
+        accounts_classified.account_id,
+        accounts_classified.as_of_date,
+        accounts_classified.is_current,
+        cast(accounts_classified.goals_total as integer) as goals_total,
+        cast(accounts_classified.goals_open as integer) as goals_open,
+        cast(accounts_classified.goals_achieved as integer) as goals_achieved,
+        cast(accounts_classified.goals_on_track as integer) as goals_on_track,
+        cast(accounts_classified.goals_at_risk as integer) as goals_at_risk,
+        cast(accounts_classified.goals_missed as integer) as goals_missed,
+        cast(accounts_classified.goals_succeeding as integer)
+            as goals_succeeding,
         cast(
-            avg_capped_attainment as {{ dbt.type_numeric() }}
+            accounts_classified.avg_capped_attainment
+            as {{ dbt.type_numeric() }}
         ) as avg_capped_attainment,
-        outcome_status
+        accounts_classified.outcome_status,
+        recompute_dates.inputs_fingerprint,
+        {{ run_started_at_timestamp() }} as loaded_at
     from accounts_classified
+    inner join recompute_dates
+        on accounts_classified.as_of_date = recompute_dates.as_of_date
 
 )
 

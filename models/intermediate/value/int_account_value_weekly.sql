@@ -12,7 +12,7 @@
     before it, so each as-of date is stored with the fingerprint of its
     spine rows, of every subscription started, subscription end date
     reached and account created on or before it, and of the model's code
-    and the rule vars; a run recomputes the dates whose fingerprint is new
+    and the vars it reads; a run recomputes the dates whose fingerprint is new
     or changed (a daily run: the open date, and the dates on or after a
     subscription or account that changed; a cancellation: the dates from
     its end date on) instead of every date.
@@ -21,9 +21,12 @@
 {%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set bump_min = var('value_tier_employee_bump_min') -%}
 {#- What decides a row besides its inputs: this file, the expanded macros
-    it calls and the rule vars (history_rules_text, macros/history.sql). -#}
+    it calls and the vars it reads (vars_text, macros/history.sql). -#}
 {%- set version = model_code_md5(
-    history_rules_text()
+    vars_text([
+        'value_tier_method', 'value_tier_arr_bands', 'value_tier_percentiles',
+        'value_tier_employee_bump_min',
+    ])
     ~ subscription_is_active_on('s', 'd')
     ~ value_tier_from_arr('a', 'p', 'z')
     ~ value_tier_rank('v')) -%}

@@ -9,9 +9,9 @@
     a date's rows read only the invoices issued on or before it (and their
     payment once made) and the value panel's rows of that date and of the
     contraction baseline date before it, so each as-of date is stored with
-    the fingerprint of its spine rows, of every invoice issued, invoice
-    paid and value row dated on or before it, and of the model's code and
-    the vars it reads; a run recomputes the dates whose fingerprint is new or
+    the fingerprint of its spine rows, of every invoice issued, invoice paid
+    and value row dated on or before it, and of the model's code and the
+    vars it reads; a run recomputes the dates whose fingerprint is new or
     changed.
 -#}
 {{ config(**as_of_fingerprint_config()) }}

@@ -6,11 +6,11 @@
     responses on one day: the last one wins), and the average and count of
     responses in the 90-day window ending on the as-of date.
     Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
-    a date's rows read only the responses on or before it (a later
-    response ends an earlier one's interval only after its own date), so
-    each as-of date is stored with the fingerprint of its spine rows, of
-    every response on or before it and of the model's code; a run
-    recomputes the dates whose fingerprint is new or changed.
+    a date's rows read only the responses on or before it (a later response
+    ends an earlier one's interval only after its own date), so each as-of
+    date is stored with the fingerprint of its spine rows, of every response
+    on or before it and of the model's code; a run recomputes the dates
+    whose fingerprint is new or changed.
 -#}
 {{ config(**as_of_fingerprint_config()) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}

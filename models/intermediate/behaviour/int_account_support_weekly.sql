@@ -7,8 +7,8 @@
     Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
     a date's rows read only the tickets opened on or before it and, of
     those, whether they were closed by then, so each as-of date is stored
-    with the fingerprint of its spine rows, of every ticket opened and
-    every ticket closure on or before it, and of the model's code; a run
+    with the fingerprint of its spine rows, of every ticket opened and every
+    ticket closure on or before it, and of the model's code; a run
     recomputes the dates whose fingerprint is new or changed (a ticket
     closed today: today's date only).
 -#}

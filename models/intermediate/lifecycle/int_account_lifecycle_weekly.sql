@@ -21,12 +21,12 @@
     Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
     a date's row reads only what was known on it (subscriptions started on
     or before it, their end and cancellation once reached, paid periods
-    started and ended by then, an activation on or before it), so each
-    as-of date is stored with the fingerprint of its spine rows and of each
-    of those facts dated on or before it, and of the model's code and the
-    vars it reads; a run recomputes the dates whose fingerprint is new or
-    changed (a daily run: the open date and the dates on or after a
-    changed fact) instead of every date.
+    started and ended by then, an activation on or before it), so each as-of
+    date is stored with the fingerprint of its spine rows and of each of
+    those facts dated on or before it, and of the model's code and the vars
+    it reads; a run recomputes the dates whose fingerprint is new or changed
+    (a daily run: the open date and the dates on or after a changed fact)
+    instead of every date.
 -#}
 {{ config(**as_of_fingerprint_config()) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}

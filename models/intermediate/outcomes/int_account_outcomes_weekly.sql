@@ -12,8 +12,9 @@
     `outcome_not_achieving_share`), otherwise 'partially_achieving'.
     Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
     each as-of date is stored with the fingerprint of its spine rows and
-    goal judgements (the columns read here), the model's code and the vars it
-    reads; a run recomputes the dates whose fingerprint is new or changed.
+    goal judgements (the columns read here), the model's code and the vars
+    it reads; a run recomputes the dates whose fingerprint is new or
+    changed.
 -#}
 {{ config(**as_of_fingerprint_config()) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}

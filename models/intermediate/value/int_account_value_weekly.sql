@@ -8,14 +8,14 @@
     long_tail and left out of the percentile computation.
     Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
     a date's rows read only the subscriptions started on or before it (and
-    their end date once it is reached) and the accounts created on or
-    before it, so each as-of date is stored with the fingerprint of its
-    spine rows, of every subscription started, subscription end date
-    reached and account created on or before it, and of the model's code
-    and the vars it reads; a run recomputes the dates whose fingerprint is new
-    or changed (a daily run: the open date, and the dates on or after a
-    subscription or account that changed; a cancellation: the dates from
-    its end date on) instead of every date.
+    their end date once it is reached) and the accounts created on or before
+    it, so each as-of date is stored with the fingerprint of its spine rows,
+    of every subscription started, subscription end date reached and account
+    created on or before it, and of the model's code and the vars it reads;
+    a run recomputes the dates whose fingerprint is new or changed (a daily
+    run: the open date, and the dates on or after a subscription or account
+    that changed; a cancellation: the dates from its end date on) instead of
+    every date.
 -#}
 {{ config(**as_of_fingerprint_config()) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}

@@ -90,6 +90,8 @@ EXCLUDED_COLUMNS = {
         "the panel's high-water mark: a loaded_at (wall clock)",
     ("intermediate.int_account_feature_usage_weekly", "usage_loaded_at"):
         "the panel's high-water mark: a loaded_at (wall clock)",
+    ("intermediate.int_account_feature_usage_weekly", "loaded_at"):
+        "run_started_at of the build that wrote the date (wall clock)",
     ("intermediate.int_account_activation", "usage_loaded_at"):
         "the model's high-water mark: a loaded_at (wall clock)",
     ("intermediate.int_account_behaviour_weekly", "inputs_fingerprint"):

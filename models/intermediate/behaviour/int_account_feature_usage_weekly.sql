@@ -548,7 +548,8 @@ final as (
         panel_rows.events_prior_30d,
         panel_rows.events_90d,
         panel_rows.active_users_30d,
-        recompute.usage_loaded_at
+        recompute.usage_loaded_at,
+        {{ run_started_at_timestamp() }} as loaded_at
     from panel_rows
     cross join recompute
 

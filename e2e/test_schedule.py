@@ -532,7 +532,7 @@ CHANGED_PAST_ROWS = {
         "end_date = date '{last}' + interval 20 day"),
     "invoices": (
         "invoice_id", "issued_at", 75, 45, "status = 'paid'",
-        "status = 'open', paid_at = null"),
+        "status = 'open'"),
     "support_tickets": (
         "ticket_id", "opened_at", 63, 21, "priority in ('low', 'normal')",
         "priority = 'urgent'"),
@@ -546,8 +546,9 @@ CHANGED_PAST_ROWS = {
 # as-of date each must rewrite: the value panel from the subscription's
 # start (its seats), the lifecycle panel from its cancellation (its term
 # end; its end date is after every as-of date), the billing panel from the
-# earlier of the value rows and the invoice's payment taken back (before
-# it, the paid invoice read as open: nothing changes there).
+# earlier of the value rows and the day of the invoice's payment, taken
+# back (its status reads open again, its payment day kept: before that
+# day the paid invoice read as open, so nothing changes there).
 CHANGED_PANELS = {
     "int_account_value_weekly": [("subscriptions", "start_date")],
     "int_account_lifecycle_weekly": [("subscriptions", "canceled_at")],
@@ -560,8 +561,9 @@ CHANGED_PANELS = {
 
 def test_changed_past_rows_recompute_the_dates_on_or_after_them(
         scheduled_runs, deliveries, full_db, tmp_path_factory):
-    """A subscription (its seats, and a cancellation), an invoice, a ticket
-    and an NPS response dated weeks back are changed in place after the
+    """A subscription (its seats, and a cancellation), an invoice (its
+    status), a ticket and an NPS response dated weeks back are changed in
+    place after the
     last scheduled run. The next run equals a full build on the changed
     data (every table), each panel differs in that full build from the
     one before the change (else this would prove nothing), and each panel

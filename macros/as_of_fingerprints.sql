@@ -76,8 +76,9 @@
     given several times, a date and its columns each: a subscription's
     start with its seats and revenue, its end date alone (a cancellation
     then changes the dates from the old or new end on, not every date
-    since the start). The sums are taken per day first and then per as-of
-    date (a running sum, not one row per input row and date). -#}
+    since the start). The sums are taken per day first, then each day's
+    sum is added to the as-of dates on or after it (a join of days to
+    dates, not of input rows to dates). -#}
 {% macro as_of_fingerprint_ctes(
     inputs, version, incremental, dated_inputs=[]) -%}
 {%- if dated_inputs %}

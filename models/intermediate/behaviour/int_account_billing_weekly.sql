@@ -22,9 +22,11 @@
     vars_text(['behaviour_contraction_lookback_days'])
     ~ behaviour_days_before('d', 1)) -%}
 {#- An invoice paid on day P reads as open before P (overdue the same way),
-    so its status is fingerprinted from its issue as open and its payment
-    from P: a payment today changes today's date only (the staging blanks a
-    payment after the as-of date, so every payment arrives so). -#}
+    so its status is fingerprinted from its issue as open, and its payment
+    day and status from P (an open invoice with a payment day is overdue
+    after it, a paid one is not): a payment today changes today's date
+    only (the staging blanks a payment after the as-of date, so every
+    payment arrives so). -#}
 {%- set paid_reads_open -%}
     case
         when status = 'paid' and paid_at is not null then 'open'
@@ -40,7 +42,7 @@ with
         ('stg_raw__invoices', 'issued_at', [
             'account_id', 'invoice_id', 'due_at', paid_reads_open,
         ]),
-        ('stg_raw__invoices', 'paid_at', ['invoice_id']),
+        ('stg_raw__invoices', 'paid_at', ['invoice_id', 'status']),
         ('int_account_value_weekly', 'as_of_date', [
             'account_id', 'licensed_seats', 'mrr_usd',
         ]),

@@ -20,6 +20,10 @@
 {{ config(**as_of_fingerprint_config()) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set bump_min = var('value_tier_employee_bump_min') -%}
+{#- The accounts' columns read: employee_count only with the bump on (a
+    refresh of employee counts then recomputes nothing). -#}
+{%- set account_columns = ['account_id'] + (
+    ['employee_count'] if bump_min is not none else []) -%}
 {#- What decides a row besides its inputs: this file, the expanded macros
     it calls and the vars it reads (vars_text, macros/history.sql). -#}
 {%- set version = model_code_md5(
@@ -36,7 +40,7 @@ with
     [('int_account_weeks', ['is_current'])],
     version, incremental,
     dated_inputs=[
-        ('stg_raw__accounts', 'created_at', ['account_id', 'employee_count']),
+        ('stg_raw__accounts', 'created_at', account_columns),
         ('int_subscriptions_normalised', 'start_date', [
             'account_id', 'subscription_id', 'seats', 'mrr_usd', 'arr_usd',
         ]),

@@ -6,7 +6,7 @@
     inputs_fingerprint; the rules' flags change only when a week closes,
     see int_churn_indicator_lift), and the point-in-time panels whose
     inputs are dated rows, not weekly ones (value, lifecycle, billing,
-    support, NPS: `dated_inputs` below). Each stored row keeps
+    support, NPS: `dated_inputs` below), and the outcome panel. Each stored row keeps
     `inputs_fingerprint`, the fingerprint of its as-of date's inputs when
     it was computed: the sum of a 31-bit hash (row_print) of every input
     row of that date, each hash also taking `version` (model_code_md5: the
@@ -65,8 +65,8 @@
     build; the new and changed dates in an incremental run). `inputs`: a
     list of (model name, [columns read besides account_id and as_of_date]),
     each read once more here (one import CTE per use: a CTE read twice would
-    be materialized whole first); the first is the spine, whose as-of dates
-    are the ones fingerprinted. `dated_inputs`: a list of (model name, date
+    be materialized whole first): their as-of dates are the ones
+    fingerprinted. `dated_inputs`: a list of (model name, date
     expression, [columns read]) for the inputs of a point-in-time panel
     that are not per as-of date (subscriptions, invoices, tickets): a row
     counts in the fingerprint of every as-of date on or after its date, the
@@ -77,8 +77,8 @@
     start with its seats and revenue, its end date alone (a cancellation
     then changes the dates from the old or new end on, not every date
     since the start). The sums are taken per day first, then each day's
-    sum is added to the as-of dates on or after it (a join of days to
-    dates, not of input rows to dates). -#}
+    sum is added to the fingerprints of the as-of dates on or after it (a
+    join of days to dates, not of input rows to dates). -#}
 {% macro as_of_fingerprint_ctes(
     inputs, version, incremental, dated_inputs=[]) -%}
 {%- if dated_inputs %}
@@ -107,19 +107,6 @@ dated_input_days as (
 
 ),
 
-dated_input_prints as (
-
-    select
-        fingerprinted_dates.as_of_date,
-        sum(dated_input_days.day_print) as row_print
-    from (
-        select distinct as_of_date from {{ ref(inputs[0][0]) }}
-    ) as fingerprinted_dates
-    inner join dated_input_days
-        on dated_input_days.from_date <= fingerprinted_dates.as_of_date
-    group by 1
-
-),
 {%- endif %}
 
 input_rows as (
@@ -136,23 +123,37 @@ input_rows as (
             union all
         {% endif %}
     {%- endfor %}
-    {% if dated_inputs %}
-        union all
-        select
-            as_of_date,
-            row_print
-        from dated_input_prints
-    {% endif %}
 
 ),
 
 input_fingerprints as (
 
-    select
-        as_of_date,
-        cast(sum(row_print) as bigint) as inputs_fingerprint
-    from input_rows
-    group by 1
+    {% if dated_inputs -%}
+        -- each date's keyed rows, then the days of dated rows up to it
+        select
+            keyed_dates.as_of_date,
+            cast(
+                keyed_dates.keyed_print
+                + coalesce(sum(dated_input_days.day_print), 0)
+                as bigint
+            ) as inputs_fingerprint
+        from (
+            select
+                as_of_date,
+                sum(row_print) as keyed_print
+            from input_rows
+            group by 1
+        ) as keyed_dates
+        left join dated_input_days
+            on dated_input_days.from_date <= keyed_dates.as_of_date
+        group by keyed_dates.as_of_date, keyed_dates.keyed_print
+    {%- else -%}
+        select
+            as_of_date,
+            cast(sum(row_print) as bigint) as inputs_fingerprint
+        from input_rows
+        group by 1
+    {%- endif %}
 
 ),
 

@@ -305,9 +305,11 @@ def relations(db: Path) -> list[tuple[str, str]]:
 # When a row was written (int_usage_daily.loaded_at, the staged usage's
 # loaded_at) and the high-water
 # marks of the incremental usage panels and int_account_activation
-# (usage_loaded_at): metadata that differs between any two builds, left out
-# of every comparison.
-LOAD_METADATA_COLUMNS = ("loaded_at", "usage_loaded_at")
+# (usage_loaded_at), and the as-of date a run of
+# int_account_segment_intervals restated its intervals from (restated_from:
+# null in a full build): metadata that differs between any two builds, left
+# out of every comparison.
+LOAD_METADATA_COLUMNS = ("loaded_at", "usage_loaded_at", "restated_from")
 
 
 def compared_columns(con, catalog: str, schema: str, name: str) -> str:

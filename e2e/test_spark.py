@@ -105,6 +105,8 @@ EXCLUDED_COLUMNS = {
         "a sum of row hashes of the rules' fingerprints (engine-specific)",
     ("intermediate.int_account_segment_membership_weekly", "loaded_at"):
         "run_started_at of the build that wrote the date (wall clock)",
+    ("intermediate.int_account_segment_intervals", "loaded_at"):
+        "run_started_at of the build that wrote the interval (wall clock)",
     ("intermediate.int_goal_attainment_weekly", "goal_inputs_hash"):
         "a row hash: DuckDB's hash() and Spark's xxhash64() differ",
     ("intermediate.int_goal_attainment_weekly", "usage_loaded_at"):
@@ -112,12 +114,13 @@ EXCLUDED_COLUMNS = {
     ("intermediate.int_goal_attainment_weekly", "loaded_at"):
         "run_started_at of the build that wrote the row (wall clock)",
 }
-# The point-in-time panels stored per as-of date by the fingerprint of
-# their inputs (macros/as_of_fingerprints.sql): the same two columns each.
+# The point-in-time panels and the behaviour candidates stored per as-of
+# date by the fingerprint of their inputs (macros/as_of_fingerprints.sql):
+# the same two columns each.
 EXCLUDED_COLUMNS.update({
     (f"intermediate.int_account_{panel}_weekly", column): reason
     for panel in ("value", "lifecycle", "billing", "support", "nps",
-                  "outcomes")
+                  "outcomes", "behaviour_candidates")
     for column, reason in (
         ("inputs_fingerprint",
          "a sum of row hashes: DuckDB's hash() and Spark's xxhash64() differ"),

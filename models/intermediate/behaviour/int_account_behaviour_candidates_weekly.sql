@@ -15,19 +15,39 @@
     no_activity_14d, high_priority_tickets, nps_detractor, overdue_invoice,
     recent_contraction, few_active_users.
     The int_churn_indicator_lift model measures which of them precede churn.
+
+    Incremental on DuckDB (a table on Spark; macros/as_of_fingerprints.sql):
+    each as-of date is stored with the fingerprint of the behaviour panel's
+    rows of that date (their inputs_fingerprint, which covers the spine,
+    every part and the key-feature rows read here), this file, the
+    expanded account candidates and the var it reads; a run recomputes the
+    dates whose fingerprint is new or changed (a daily run within a week:
+    the open date and the dates whose inputs changed).
 -#}
+{{ config(**as_of_fingerprint_config(
+    spine='int_account_behaviour_weekly')) }}
+{%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set float_type = behaviour_type_float() -%}
+{%- set version = model_code_md5(
+    tojson(behaviour_account_candidates()) ~ float_type
+    ~ vars_text(['behaviour_feature_decline_ratio'])) %}
 with
+
+{{ as_of_fingerprint_ctes(
+    [('int_account_behaviour_weekly', ['inputs_fingerprint'])],
+    version, incremental) }},
 
 behaviour as (
 
     select * from {{ ref('int_account_behaviour_weekly') }}
+    {{ as_of_recomputed_only(incremental) }}
 
 ),
 
 feature_usage as (
 
     select * from {{ ref('int_account_feature_usage_weekly') }}
+    {{ as_of_recomputed_only(incremental) }}
 
 ),
 
@@ -95,13 +115,17 @@ evaluated as (
 final as (
 
     select
-        account_id,
-        as_of_date,
-        is_current,
-        behaviour_key,
-        metric_value
+        evaluated.account_id,
+        evaluated.as_of_date,
+        evaluated.is_current,
+        evaluated.behaviour_key,
+        evaluated.metric_value,
+        recompute_dates.inputs_fingerprint,
+        {{ run_started_at_timestamp() }} as loaded_at
     from evaluated
-    where is_present = true
+    inner join recompute_dates
+        on evaluated.as_of_date = recompute_dates.as_of_date
+    where evaluated.is_present = true
 
 )
 

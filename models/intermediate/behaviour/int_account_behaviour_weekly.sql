@@ -48,11 +48,13 @@
 ] -%}
 {#- The inputs fingerprinted per as-of date: each relation and the
     columns of its rows read here besides account_id and as_of_date (the
-    feature panel: one row per key feature, events_30d and events_90d). -#}
+    feature panel: one row per key feature, events_30d and events_90d, and
+    events_prior_30d, which only int_account_behaviour_candidates_weekly
+    reads: it keys its dates on this model's fingerprint). -#}
 {%- set fingerprinted_inputs = [
     ('int_account_weeks', ['is_current']),
     ('int_account_feature_usage_weekly', [
-        'event_name', 'events_30d', 'events_90d',
+        'event_name', 'events_30d', 'events_90d', 'events_prior_30d',
     ]),
 ] -%}
 {%- for part, columns in stacked_parts[1:] if part != 'key_features_adopted' -%}

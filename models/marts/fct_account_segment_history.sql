@@ -25,18 +25,10 @@ intervals as (
 
 ),
 
+-- The intermediate model casts every column to its contracted type.
 final as (
 
-    select
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        cast(segment_key as {{ dbt.type_string() }}) as segment_key,
-        cast(dimension as {{ dbt.type_string() }}) as dimension,
-        cast(valid_from as date) as valid_from,
-        cast(valid_to as date) as valid_to,
-        cast(last_member_as_of_date as date) as last_member_as_of_date,
-        cast(weeks_in_segment as integer) as weeks_in_segment,
-        is_open
-    from intervals
+    select * from intervals
 
 )
 

@@ -60,6 +60,18 @@
     {% endif %}
 {% endmacro %}
 
+{#- Post-hook of a table whose recomputed dates can come out empty (the
+    behaviour candidates: present behaviours only): delete the marker rows
+    (account_id null) its incremental run adds, one per recomputed date, so
+    that delete+insert on as_of_date replaces the date even when it has no
+    other row. -#}
+{% macro delete_as_of_date_markers() %}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where account_id is null
+    {% endif %}
+{% endmacro %}
+
 {#- The CTEs input_rows, input_fingerprints, stored_fingerprints and
     recompute_dates (as_of_date, inputs_fingerprint: every date in a full
     build; the new and changed dates in an incremental run). `inputs`: a

@@ -22,10 +22,18 @@
     every part and the key-feature rows read here), this file, the
     expanded account candidates and the var it reads; a run recomputes the
     dates whose fingerprint is new or changed (a daily run within a week:
-    the open date and the dates whose inputs changed).
+    the open date and the dates whose inputs changed). Only present
+    behaviours have rows, so a recomputed date can come out empty; one
+    marker row per recomputed date (account_id null) makes the
+    delete+insert replace the date all the same, and the post-hook deletes
+    the markers.
 -#}
-{{ config(**as_of_fingerprint_config(
-    spine='int_account_behaviour_weekly')) }}
+{{ config(**delete_insert_or_table_config(
+    'as_of_date',
+    [
+        "{{ prune_as_of_dates_not_in_spine('int_account_behaviour_weekly') }}",
+        "{{ delete_as_of_date_markers() }}",
+    ])) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set float_type = behaviour_type_float() -%}
 {%- set version = model_code_md5(
@@ -126,6 +134,22 @@ final as (
     inner join recompute_dates
         on evaluated.as_of_date = recompute_dates.as_of_date
     where evaluated.is_present = true
+
+    {% if incremental -%}
+        union all
+
+        -- a marker per recomputed date: replaces a date that comes out
+        -- empty (deleted by the post-hook, never kept)
+        select
+            cast(null as {{ dbt.type_string() }}) as account_id,
+            recompute_dates.as_of_date,
+            cast(null as boolean) as is_current,
+            cast(null as {{ dbt.type_string() }}) as behaviour_key,
+            cast(null as {{ float_type }}) as metric_value,
+            recompute_dates.inputs_fingerprint,
+            {{ run_started_at_timestamp() }} as loaded_at
+        from recompute_dates
+    {%- endif %}
 
 )
 

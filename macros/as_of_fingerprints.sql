@@ -29,13 +29,21 @@
     added): the change of code or var changes every date's fingerprint, so
     the run adds or drops the columns and replaces every date, and no row
     keeps a column it was not computed with. 'fail' (dbt's message asking
-    for a full refresh) otherwise. -#}
+    for a full refresh) otherwise.
+    `empty_dates`: true for a table whose recomputed dates can come out
+    with no row (the behaviour candidates keep present behaviours only):
+    its incremental run adds a marker row per recomputed date (account_id
+    null), so that delete+insert replaces the date all the same, and a
+    second post-hook deletes the markers (delete_as_of_date_markers). -#}
 {% macro as_of_fingerprint_config(
-    spine='int_account_weeks', on_schema_change='fail') %}
+    spine='int_account_weeks', on_schema_change='fail', empty_dates=false) %}
+    {%- set post_hook = (
+        "{{ prune_as_of_dates_not_in_spine('" ~ spine ~ "') }}") -%}
+    {%- if empty_dates -%}
+        {%- set post_hook = [post_hook, "{{ delete_as_of_date_markers() }}"] -%}
+    {%- endif -%}
     {{ return(delete_insert_or_table_config(
-        'as_of_date',
-        "{{ prune_as_of_dates_not_in_spine('" ~ spine ~ "') }}",
-        on_schema_change)) }}
+        'as_of_date', post_hook, on_schema_change)) }}
 {% endmacro %}
 
 {#- Whether this run replaces only the changed as-of dates: an incremental
@@ -60,11 +68,8 @@
     {% endif %}
 {% endmacro %}
 
-{#- Post-hook of a table whose recomputed dates can come out empty (the
-    behaviour candidates: present behaviours only): delete the marker rows
-    (account_id null) its incremental run adds, one per recomputed date, so
-    that delete+insert on as_of_date replaces the date even when it has no
-    other row. -#}
+{#- Post-hook of a table stored with empty_dates (above): delete the
+    marker rows (account_id null) its incremental run adds. -#}
 {% macro delete_as_of_date_markers() %}
     {% if is_incremental() %}
         delete from {{ this }}

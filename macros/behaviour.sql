@@ -460,6 +460,35 @@
     {{ return({'materialized': 'table'}) }}
 {% endmacro %}
 
+{#- The config of a model that is incremental on DuckDB by one of this
+    project's own strategies (macro get_incremental_<strategy>_sql, DuckDB
+    SQL), with `unique_key` when the strategy reads one, and a plain table
+    on every other engine (each run rebuilds it whole):
+    base_raw__usage_events (replace_staged_days, macros/usage_staging.sql)
+    and int_account_segment_intervals (restate_intervals,
+    macros/segment_intervals.sql). -#}
+{% macro duckdb_strategy_or_table_config(strategy, unique_key=none) %}
+    {{ return(adapter.dispatch(
+        'duckdb_strategy_or_table_config', 'cs_segments')(
+        strategy, unique_key)) }}
+{% endmacro %}
+
+{% macro default__duckdb_strategy_or_table_config(strategy, unique_key) %}
+    {{ return({'materialized': 'table'}) }}
+{% endmacro %}
+
+{% macro duckdb__duckdb_strategy_or_table_config(strategy, unique_key) %}
+    {%- set config = {
+        'materialized': 'incremental',
+        'incremental_strategy': strategy,
+        'on_schema_change': 'fail',
+    } -%}
+    {%- if unique_key is not none -%}
+        {%- do config.update({'unique_key': unique_key}) -%}
+    {%- endif -%}
+    {{ return(config) }}
+{% endmacro %}
+
 {#- Whether this run of a usage panel (or of int_account_activation, which
     keeps the same mark) adds to the stored rows: an incremental run on a
     table that has the high-water mark column usage_loaded_at (a table built

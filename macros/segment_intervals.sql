@@ -1,26 +1,4 @@
 {#-
-    Storage of int_account_segment_intervals (the gaps and islands behind
-    fct_account_segment_history): incremental on DuckDB with the strategy
-    restate_intervals below, a table elsewhere (every run recomputes every
-    interval, as before).
--#}
-{% macro segment_intervals_config() %}
-    {{ return(adapter.dispatch('segment_intervals_config', 'cs_segments')()) }}
-{% endmacro %}
-
-{% macro default__segment_intervals_config() %}
-    {{ return({'materialized': 'table'}) }}
-{% endmacro %}
-
-{% macro duckdb__segment_intervals_config() %}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'restate_intervals',
-        'on_schema_change': 'fail',
-    }) }}
-{% endmacro %}
-
-{#-
     Incremental strategy of int_account_segment_intervals: the run's
     marker row (account_id null) carries restated_from, the last as-of date
     whose membership is unchanged; every stored interval still running on

@@ -19,20 +19,8 @@
     (strategy replace_staged_days below), a table elsewhere (every run
     stages everything: Spark users rebuild it whole). -#}
 {% macro usage_staging_config() %}
-    {{ return(adapter.dispatch('usage_staging_config', 'cs_segments')()) }}
-{% endmacro %}
-
-{% macro default__usage_staging_config() %}
-    {{ return({'materialized': 'table'}) }}
-{% endmacro %}
-
-{% macro duckdb__usage_staging_config() %}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'replace_staged_days',
-        'unique_key': 'staged_day',
-        'on_schema_change': 'fail',
-    }) }}
+    {{ return(duckdb_strategy_or_table_config(
+        'replace_staged_days', 'staged_day')) }}
 {% endmacro %}
 
 {#- An incremental run needs the three columns each stored row carries; a

@@ -28,12 +28,8 @@
     delete+insert replace the date all the same, and the post-hook deletes
     the markers.
 -#}
-{{ config(**delete_insert_or_table_config(
-    'as_of_date',
-    [
-        "{{ prune_as_of_dates_not_in_spine('int_account_behaviour_weekly') }}",
-        "{{ delete_as_of_date_markers() }}",
-    ])) }}
+{{ config(**as_of_fingerprint_config(
+    spine='int_account_behaviour_weekly', empty_dates=true)) }}
 {%- set incremental = as_of_fingerprint_is_incremental() %}
 {%- set float_type = behaviour_type_float() -%}
 {%- set version = model_code_md5(

@@ -7,7 +7,8 @@
     still a member at the current as-of date. fct_account_segment_history
     publishes it without the bookkeeping columns.
 
-    Incremental on DuckDB (a table on Spark; macros/segment_intervals.sql):
+    Incremental on DuckDB (a table on Spark) by the strategy
+    restate_intervals (macros/segment_intervals.sql):
     a run restates the intervals from the last as-of date before the first
     changed one (restated_from), which a daily run finds a week back: the
     intervals that ended before it are kept as they are, the ones running
@@ -20,7 +21,7 @@
     the first changed one, or another code (code_version), every interval
     is recomputed.
 -#}
-{{ config(**segment_intervals_config()) }}
+{{ config(**duckdb_strategy_or_table_config('restate_intervals')) }}
 {%- set incremental = is_incremental_with_column('code_version') %}
 {%- set version = model_code_md5() %}
 with

@@ -16,7 +16,14 @@ One run per scale, each step its own process, on generated demo data
    delivery (only the data changed, so dbt's unit tests are left out);
 4. no-op run: the scheduled command again on the same files (it finds the
    inputs of the published build unchanged and stops), and, for reference,
-   a bare `dbt build` on the same data (which rebuilds everything).
+   a bare `dbt build` on the same data (which rebuilds everything);
+5. with `--aged-days N`, the daily run again on the warehouse of step 2
+   aged by N daily runs: its as-published log
+   (fct_segment_membership_published) given N older publications (copies
+   of its first, numbered and dated one day apart, published again), as a
+   warehouse scheduled daily for N days holds. The log is the only table
+   that grows with the number of runs; this shows what that costs a daily
+   run.
 For each dbt step: wall time, peak RSS of the dbt process (DuckDB runs
 inside it, so this is the whole tree), peak size of DuckDB's temp directory
 (spill) and the warehouse size. Prints the ratios full / floor, daily /
@@ -133,8 +140,52 @@ def _floor(raw: Path) -> float:
     return time.perf_counter() - start
 
 
+LOG = "marts.fct_segment_membership_published"
+# The files of a warehouse and its publication, snapshotted for step 5.
+SNAPSHOT_FILES = ("wh.duckdb", "wh.duckdb.wal", "published.duckdb",
+                  "published.duckdb.inputs.json")
+
+
+def _copy_files(source: Path, target: Path) -> None:
+    """Copy SNAPSHOT_FILES from `source` to `target` (one absent from
+    `source`, the write-ahead log most often, is removed from `target`)."""
+    for name in SNAPSHOT_FILES:
+        if (source / name).exists():
+            shutil.copyfile(source / name, target / name)
+        else:
+            (target / name).unlink(missing_ok=True)
+
+
+def _age_log(warehouse: Path, days: int) -> int:
+    """Give the log of `warehouse` `days` older publications: copies of its
+    first one, numbered 1..days (the stored ones after them) and dated and
+    stamped one day apart before it. Returns the log's rows."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("set preserve_insertion_order = false")
+        con.execute(f"update {LOG} set publication_number = "
+                    f"publication_number + {days}")
+        con.execute(
+            f"insert into {LOG} select first.* replace ("
+            " cast(aged.range + 1 as integer) as publication_number,"
+            f" first.published_as_of_date - cast({days} - aged.range as"
+            " integer) as published_as_of_date,"
+            f" first.published_at - to_days(cast({days} - aged.range as"
+            " integer)) as published_at,"
+            " 'aged-' || aged.range as dbt_invocation_id)"
+            f" from (select * from {LOG} where publication_number ="
+            f" {days + 1}) as first, range({days}) as aged")
+        con.execute("checkpoint")
+        return con.execute(f"select count(*) from {LOG}").fetchone()[0]
+    finally:
+        con.close()
+
+
 def bench_scale(accounts: int, seed: int, work: Path,
-                steps: set[str], keep: bool = False) -> dict:
+                steps: set[str], keep: bool = False,
+                aged_days: int = 0) -> dict:
     from cs_segments.generate import generate
 
     raw, export = work / f"raw_{accounts}", work / f"export_{accounts}"
@@ -174,6 +225,10 @@ def bench_scale(accounts: int, seed: int, work: Path,
     out["full_build"]["warehouse_mib"] = round(warehouse.stat().st_size / MIB)
     out["full_build"].update(_dbt_breakdown(dbt_dir / "target"))
     _keep_run_results(dbt_dir, "full")
+    snapshot = dbt_dir / "snapshot_full"
+    if aged_days:
+        snapshot.mkdir()
+        _copy_files(dbt_dir, snapshot)
     write_delivery(raw, export, None)
     out["daily_run"] = _measure(scheduled, env, spill_dir,
                                 dbt_dir / "daily.log")
@@ -183,6 +238,21 @@ def bench_scale(accounts: int, seed: int, work: Path,
                                dbt_dir / "noop.log")
     out["noop_run"]["skipped"] = "Nothing to do" in (
         dbt_dir / "noop.log").read_text()
+    if aged_days:
+        from cs_segments.publish import publish
+
+        _copy_files(snapshot, dbt_dir)
+        shutil.rmtree(snapshot)
+        log_rows = _age_log(warehouse, aged_days)
+        publish(warehouse, dbt_dir / "published.duckdb")
+        out["aged_daily_run"] = _measure(scheduled, env, spill_dir,
+                                         dbt_dir / "aged_daily.log")
+        out["aged_daily_run"].update(_dbt_breakdown(dbt_dir / "target"))
+        out["aged_daily_run"].update(aged_days=aged_days,
+                                     log_rows_before=log_rows)
+        _keep_run_results(dbt_dir, "aged_daily")
+        out["ratio_aged_daily_to_daily"] = round(
+            out["aged_daily_run"]["s"] / out["daily_run"]["s"], 2)
     full = out["full_build"]["s"]
     out["ratio_full_to_floor"] = round(full / out["floor_s"], 1)
     out["ratio_daily_to_full"] = round(out["daily_run"]["s"] / full, 2)
@@ -248,6 +318,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true",
                         help="keep the raw data, the warehouse and each "
                              "step's run_results.json under --work")
+    parser.add_argument("--aged-days", type=int, default=0,
+                        help="also time the daily run on the warehouse aged "
+                             "by this many daily publications (step 5)")
     parser.add_argument("--results",
                         default=str(ROOT / "benchmarks/results/scale.json"))
     args = parser.parse_args()
@@ -267,7 +340,8 @@ def main() -> int:
     })
     for accounts in args.accounts:
         steps = set() if args.no_dbt_noop else {"noop_dbt_build"}
-        row = bench_scale(accounts, args.seed, work, steps, args.keep)
+        row = bench_scale(accounts, args.seed, work, steps, args.keep,
+                          args.aged_days)
         row["measured_at"] = dt.datetime.now(dt.timezone.utc).isoformat(
             timespec="seconds")
         row["git_commit"] = subprocess.run(

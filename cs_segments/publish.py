@@ -22,6 +22,19 @@ What that gives BI readers:
 
 A table `publish.build_info` in the published file records the as-of date,
 the publish time (UTC) and the tables copied.
+
+The as-published log (marts.fct_segment_membership_published) grows by one
+publication per run and is never rewritten: copying it whole made a daily
+publish take 57 s after a year of daily runs at 100,000 accounts (128 M
+rows), against 3 s on the first day. So the new file starts as a byte copy
+of the published one (never written after its rename, so a copy is safe
+beside readers); every other table is dropped and copied again from the
+work database, and the log only gets the publications it lacks. It is
+copied whole instead when the copy cannot be reused: no published file
+yet, one DuckDB cannot open, other columns, or a published log that is not
+the start of the work one (the latest publication it holds differs, or the
+work log has another number of rows up to it: a log dropped and rebuilt, or
+another work database).
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ import argparse
 import datetime as dt
 import fcntl
 import os
+import shutil
 import signal
 import sys
 from dataclasses import dataclass
@@ -41,6 +55,13 @@ DEFAULT_PUBLISHED_DB = ROOT / "warehouse" / "cs_segments.duckdb"
 
 # The schemas BI reads; everything else in the work database stays there.
 PUBLISHED_SCHEMAS = ("marts",)
+
+# Tables that only grow by publications appended at the end, with the
+# column that numbers them: the publish appends what the published file
+# lacks instead of copying them whole (see the module docstring).
+APPEND_ONLY_TABLES = {
+    ("marts", "fct_segment_membership_published"): "publication_number",
+}
 
 # Test hook: SIGKILL this process at a step of publish() ("copy": after the
 # first table was copied into the new file; "replace": the new file is
@@ -57,6 +78,9 @@ class Published:
     path: Path
     as_of_date: dt.date | None
     tables: list[str]
+    # The append-only tables that got only the rows the published file
+    # lacked (the others were copied whole).
+    appended: list[str]
 
 
 def work_db_path() -> Path:
@@ -129,7 +153,7 @@ def publish(work_db: str | os.PathLike | None = None,
 
         temp = target.parent / f"{_temp_prefix(target)}{os.getpid()}"
         try:
-            result = _write_copy(duckdb, work, temp)
+            result = _write_copy(duckdb, work, temp, target)
             _fsync(temp)
             _maybe_kill("replace")
             os.replace(temp, target)
@@ -142,11 +166,62 @@ def publish(work_db: str | os.PathLike | None = None,
         finally:
             for leftover in (temp, temp.with_name(temp.name + ".wal")):
                 leftover.unlink(missing_ok=True)
-    return Published(path=target, as_of_date=result[0], tables=result[1])
+    return Published(path=target, as_of_date=result[0], tables=result[1],
+                     appended=result[2])
 
 
-def _write_copy(duckdb, work: Path, temp: Path):
-    con = duckdb.connect(str(temp))
+def _open_previous_copy(duckdb, target: Path, temp: Path):
+    """A connection to `temp`, a byte copy of the published file `target`
+    when there is one DuckDB can open; else to a new, empty `temp`."""
+    if target.exists():
+        try:
+            shutil.copyfile(target, temp)
+            return duckdb.connect(str(temp)), True
+        except (OSError, duckdb.Error):
+            temp.unlink(missing_ok=True)
+    return duckdb.connect(str(temp)), False
+
+
+def _columns(con, catalog: str, schema: str, table: str) -> list:
+    return con.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_catalog = ? and table_schema = ? and table_name = ?"
+        " order by ordinal_position", [catalog, schema, table]).fetchall()
+
+
+def _appendable_max(con, schema: str, table: str, key: str):
+    """(True, the largest `key` stored) when the copied table `schema.table`
+    of the new file is the start of the work database's: same columns, and
+    the work table has the same rows up to that key (as many rows, and the
+    same rows for the largest key stored). (False, None) otherwise."""
+    stored = _columns(con, _current_catalog(con), schema, table)
+    if not stored or stored != _columns(con, "work", schema, table):
+        return False, None
+    name, key = f"{_ident(schema)}.{_ident(table)}", _ident(key)
+    latest, rows = con.execute(
+        f"select max({key}), count(*) from {name}").fetchone()
+    if latest is None:
+        return True, None
+    work_rows = con.execute(
+        f"select count(*) from work.{name} where {key} <= ?",
+        [latest]).fetchone()[0]
+    if work_rows != rows:
+        return False, None
+    differing = con.execute(
+        f"select count(*) from ((select * from {name} where {key} = $1"
+        f" except all select * from work.{name} where {key} = $1)"
+        f" union all (select * from work.{name} where {key} = $1"
+        f" except all select * from {name} where {key} = $1))",
+        [latest]).fetchone()[0]
+    return differing == 0, latest
+
+
+def _current_catalog(con) -> str:
+    return con.execute("select current_database()").fetchone()[0]
+
+
+def _write_copy(duckdb, work: Path, temp: Path, target: Path):
+    con, reused = _open_previous_copy(duckdb, target, temp)
     try:
         con.execute(f"attach {_sql_string(work)} as work (read_only)")
         schemas = ", ".join(_sql_string(s) for s in PUBLISHED_SCHEMAS)
@@ -159,13 +234,32 @@ def _write_copy(duckdb, work: Path, temp: Path):
                 f"the work database {work} holds no marts; run the full "
                 "build first")
         _check_last_build(con, work)
+        # What the copy of the published file keeps: the append-only tables
+        # it holds the start of, with the largest key stored.
+        kept = {}
+        if reused:
+            for (schema, table), key in APPEND_ONLY_TABLES.items():
+                if (schema, table) in tables:
+                    ok, latest = _appendable_max(con, schema, table, key)
+                    if ok:
+                        kept[(schema, table)] = latest
+            _drop_all_but(con, set(kept))
         for schema in sorted({schema for schema, _ in tables}):
-            con.execute(f"create schema {_ident(schema)}")
-        copied = []
+            con.execute(f"create schema if not exists {_ident(schema)}")
+        copied, appended = [], []
         for schema, table in tables:
             name = f"{_ident(schema)}.{_ident(table)}"
-            con.execute(f"create table {name} as "
-                        f"select * from work.{name}")
+            if (schema, table) in kept:
+                key = _ident(APPEND_ONLY_TABLES[(schema, table)])
+                latest = kept[(schema, table)]
+                con.execute(
+                    f"insert into {name} select * from work.{name}"
+                    + ("" if latest is None else f" where {key} > ?"),
+                    [] if latest is None else [latest])
+                appended.append(f"{schema}.{table}")
+            else:
+                con.execute(f"create table {name} as "
+                            f"select * from work.{name}")
             copied.append(f"{schema}.{table}")
             _maybe_kill("copy")
         as_of = _as_of_date(con, tables)
@@ -181,7 +275,23 @@ def _write_copy(duckdb, work: Path, temp: Path):
         con.execute("checkpoint")
     finally:
         con.close()
-    return as_of, copied
+    return as_of, copied, appended
+
+
+def _drop_all_but(con, kept: set) -> None:
+    """Drop every table, view and schema of the new file (a copy of the
+    published one) but the tables in `kept` and their schemas."""
+    emptied = set()
+    for schema, name, kind in con.execute(
+            "select table_schema, table_name, table_type"
+            " from information_schema.tables where table_catalog = ?",
+            [_current_catalog(con)]).fetchall():
+        if (schema, name) not in kept:
+            what = "view" if kind == "VIEW" else "table"
+            con.execute(f"drop {what} {_ident(schema)}.{_ident(name)}")
+            emptied.add(schema)
+    for schema in emptied - {schema for schema, _ in kept} - {"main"}:
+        con.execute(f"drop schema {_ident(schema)}")
 
 
 def _check_last_build(con, work: Path) -> None:

@@ -366,3 +366,139 @@ def test_failing_build_publishes_nothing(full_db, generated_raw, tmp_path):
     with pytest.raises(PublishError, match="did not pass every test"):
         publish(tmp_path / "work" / "wh.duckdb", published)
     assert _sha256(published) == before
+
+
+# --------------------------------------------------------------------------
+# the as-published log: appended, not copied whole (a fake work database:
+# what is checked is the copy, not the build)
+# --------------------------------------------------------------------------
+
+LOG = "marts.fct_segment_membership_published"
+
+
+def _fake_work(path: Path, publications: list[list[str]],
+               as_of: str = "2026-06-30") -> None:
+    """A work database with a finished build, one snapshot mart and a log
+    whose publication n (1, 2, ...) holds the accounts publications[n-1]."""
+    con = duckdb.connect(str(path))
+    try:
+        for schema in ("marts", "cs_build", "staging"):
+            con.execute(f"create schema if not exists {schema}")
+        con.execute("create or replace table cs_build.last_invocation as "
+                    "select 'complete' as status, 0 as failed_nodes, "
+                    "'' as missing_marts")
+        con.execute("create or replace table marts.dim_accounts as select "
+                    f"date '{as_of}' as as_of_date, 'a' as account_id")
+        con.execute("create or replace table staging.secret as select 1 as x")
+        con.execute(f"create or replace table {LOG} (publication_number "
+                    "integer, account_id varchar, segment_key varchar)")
+        for number, accounts in enumerate(publications, start=1):
+            con.executemany(f"insert into {LOG} values (?, ?, 'seg')",
+                            [(number, account) for account in accounts])
+    finally:
+        con.close()
+
+
+def _append_publication(path: Path, accounts: list[str]) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        (number,) = con.execute(
+            f"select coalesce(max(publication_number), 0) + 1 from {LOG}"
+        ).fetchone()
+        con.executemany(
+            f"insert into {LOG} (publication_number, account_id, segment_key)"
+            " values (?, ?, 'seg')",
+            [(number, account) for account in accounts])
+    finally:
+        con.close()
+
+
+def _rows(path: Path, table: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(f"select * from {table} order by all").fetchall()
+    finally:
+        con.close()
+
+
+def test_publish_appends_the_log_and_copies_the_rest(tmp_path):
+    work, published = tmp_path / "work.duckdb", tmp_path / "pub.duckdb"
+    _fake_work(work, [["a", "b"], ["a"]])
+    first = publish(work, published)
+    assert first.appended == []  # no published file yet: copied whole
+    assert _rows(published, LOG) == _rows(work, LOG)
+
+    # The next runs: the log grows, the snapshot mart is rebuilt.
+    for day, accounts in (("2026-07-01", ["a", "c"]),
+                          ("2026-07-02", ["c"])):
+        _append_publication(work, accounts)
+        con = duckdb.connect(str(work))
+        con.execute("create or replace table marts.dim_accounts as select "
+                    f"date '{day}' as as_of_date, 'c' as account_id")
+        con.close()
+        result = publish(work, published)
+        assert result.appended == [LOG]
+        assert result.as_of_date == dt.date.fromisoformat(day)
+        assert _rows(published, LOG) == _rows(work, LOG)
+        assert _rows(published, "marts.dim_accounts") == [
+            (dt.date.fromisoformat(day), "c")]
+    state = _published_state_schemas(published)
+    assert state == {"marts", "publish"}, state
+    # A publish with nothing new appends nothing and keeps every row.
+    again = publish(work, published)
+    assert again.appended == [LOG]
+    assert _rows(published, LOG) == _rows(work, LOG)
+
+
+def _published_state_schemas(path: Path) -> set:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {row[0] for row in con.execute(
+            "select distinct table_schema from information_schema.tables"
+        ).fetchall()}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("change", ["rebuilt", "latest_differs",
+                                    "fewer_rows", "other_columns"])
+def test_publish_copies_a_log_that_is_not_the_published_one_whole(
+        tmp_path, change):
+    """A published log that is not the start of the work one (dropped and
+    rebuilt by hand, another work database, another version of the
+    columns) is replaced whole, never appended to."""
+    work, published = tmp_path / "work.duckdb", tmp_path / "pub.duckdb"
+    _fake_work(work, [["a", "b"], ["a"]])
+    publish(work, published)
+    if change == "rebuilt":
+        # Dropped and rebuilt: as many publications, other rows.
+        _fake_work(work, [["x"], ["y", "z"], ["z"]])
+    elif change == "latest_differs":
+        # Same number of rows up to the published latest, other rows in it.
+        con = duckdb.connect(str(work))
+        con.execute(f"update {LOG} set account_id = 'q' "
+                    "where publication_number = 2")
+        con.close()
+        _append_publication(work, ["c"])
+    elif change == "fewer_rows":
+        con = duckdb.connect(str(work))
+        con.execute(f"delete from {LOG} where account_id = 'b'")
+        con.close()
+        _append_publication(work, ["c"])
+    else:
+        con = duckdb.connect(str(work))
+        con.execute(f"alter table {LOG} add column evidence varchar")
+        con.close()
+        _append_publication(work, ["c"])
+    result = publish(work, published)
+    assert result.appended == []
+    assert _rows(published, LOG) == _rows(work, LOG)
+
+
+def test_publish_replaces_a_published_file_duckdb_cannot_open(tmp_path):
+    work, published = tmp_path / "work.duckdb", tmp_path / "pub.duckdb"
+    _fake_work(work, [["a"]])
+    published.write_bytes(b"not a database")
+    result = publish(work, published)
+    assert result.appended == []
+    assert _rows(published, LOG) == _rows(work, LOG)

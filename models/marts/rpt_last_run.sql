@@ -32,6 +32,10 @@ as_of_dates as (
 
 published as (
 
+    -- The latest two publications, the only ones compared: this run adds
+    -- at most one, numbered one more than the latest before it. The log
+    -- grows by one publication per run; reading all of it took 54 s after
+    -- a year of daily runs at 100,000 accounts (128 M rows).
     select
         publication_number,
         published_as_of_date,
@@ -41,6 +45,11 @@ published as (
         is_rules_change,
         is_indicators_change
     from {{ ref('fct_segment_membership_published') }}
+    where
+        publication_number >= (
+            select max(latest.publication_number) - 1
+            from {{ ref('fct_segment_membership_published') }} as latest
+        )
 
 ),
 

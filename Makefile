@@ -81,7 +81,7 @@ bench: install
 # About an hour on 2 cores; needs ~30 GB of free disk for data and spill.
 .PHONY: bench-100k
 bench-100k: install
-	$(BIN)/python benchmarks/bench_scale.py --accounts 100000 --no-dbt-noop
+	$(BIN)/python benchmarks/bench_scale.py --accounts 100000 --no-dbt-noop --aged-days 363
 
 clean:
 	rm -rf target logs warehouse data

@@ -34,7 +34,10 @@ copied whole instead when the copy cannot be reused: no published file
 yet, one DuckDB cannot open, other columns, or a published log that is not
 the start of the work one (the latest publication it holds differs, or the
 work log has another number of rows up to it: a log dropped and rebuilt, or
-another work database).
+another work database). DuckDB reuses the space of the dropped tables but
+does not shrink the file: it keeps about one or two copies of the other
+marts as free space (150 publishes of a test file: 34 MiB against 22 MiB
+copied whole, not growing with the number of publishes).
 """
 
 from __future__ import annotations

@@ -38,6 +38,11 @@ another work database). DuckDB reuses the space of the dropped tables but
 does not shrink the file: it keeps about one or two copies of the other
 marts as free space (150 publishes of a test file: 34 MiB against 22 MiB
 copied whole, not growing with the number of publishes).
+
+`drop_unpublished` (called by the scheduled command before it builds)
+removes from the work database's log the publications appended after the
+last publish: a build that failed, was killed or was not published appended
+them, and no CSM saw them.
 """
 
 from __future__ import annotations
@@ -192,31 +197,79 @@ def _columns(con, catalog: str, schema: str, table: str) -> list:
         " order by ordinal_position", [catalog, schema, table]).fetchall()
 
 
-def _appendable_max(con, schema: str, table: str, key: str):
-    """(True, the largest `key` stored) when the copied table `schema.table`
-    of the new file is the start of the work database's: same columns, and
-    the work table has the same rows up to that key (as many rows, and the
-    same rows for the largest key stored). (False, None) otherwise."""
-    stored = _columns(con, _current_catalog(con), schema, table)
-    if not stored or stored != _columns(con, "work", schema, table):
+def _is_start_of(con, schema: str, table: str, key: str,
+                 start: str, whole: str):
+    """(True, the largest `key` of `start`) when table `schema.table` of
+    catalog `start` is the start of the same table of catalog `whole`: same
+    columns, and `whole` has the same rows up to that key (as many rows,
+    and the same rows for the largest key of `start`). (False, None)
+    otherwise, or when either has no such table."""
+    columns = _columns(con, start, schema, table)
+    if not columns or columns != _columns(con, whole, schema, table):
         return False, None
     name, key = f"{_ident(schema)}.{_ident(table)}", _ident(key)
+    first, rest = f"{_ident(start)}.{name}", f"{_ident(whole)}.{name}"
     latest, rows = con.execute(
-        f"select max({key}), count(*) from {name}").fetchone()
+        f"select max({key}), count(*) from {first}").fetchone()
     if latest is None:
         return True, None
-    work_rows = con.execute(
-        f"select count(*) from work.{name} where {key} <= ?",
+    whole_rows = con.execute(
+        f"select count(*) from {rest} where {key} <= ?",
         [latest]).fetchone()[0]
-    if work_rows != rows:
+    if whole_rows != rows:
         return False, None
     differing = con.execute(
-        f"select count(*) from ((select * from {name} where {key} = $1"
-        f" except all select * from work.{name} where {key} = $1)"
-        f" union all (select * from work.{name} where {key} = $1"
-        f" except all select * from {name} where {key} = $1))",
+        f"select count(*) from ((select * from {first} where {key} = $1"
+        f" except all select * from {rest} where {key} = $1)"
+        f" union all (select * from {rest} where {key} = $1"
+        f" except all select * from {first} where {key} = $1))",
         [latest]).fetchone()[0]
     return differing == 0, latest
+
+
+def drop_unpublished(work_db: Path, published_db: Path) -> dict[str, list]:
+    """Remove from the append-only tables of `work_db` what a build
+    appended after the last publish to `published_db`: a build that failed,
+    failed a test, was killed, or was not published. Without this, the
+    next run would compare its segments with a publication nobody saw, and
+    the next publish would copy it into the log as if it had been
+    published. Only when the published table is the start of the work one
+    (_is_start_of); else nothing is removed (the publish then copies the
+    table whole). Returns {schema.table: [key values removed]}; nothing
+    when either file is missing or cannot be opened."""
+    import duckdb
+
+    work, published = Path(work_db), Path(published_db)
+    if not work.exists() or not published.exists():
+        return {}
+    removed: dict[str, list] = {}
+    try:
+        con = duckdb.connect(str(work))
+    except duckdb.Error:
+        return {}
+    try:
+        con.execute(
+            f"attach {_sql_string(published)} as cs_published_file"
+            " (read_only)")
+        work_catalog = _current_catalog(con)
+        for (schema, table), key in APPEND_ONLY_TABLES.items():
+            ok, latest = _is_start_of(con, schema, table, key,
+                                      "cs_published_file", work_catalog)
+            if not ok or latest is None:
+                continue
+            name, column = f"{_ident(schema)}.{_ident(table)}", _ident(key)
+            values = [row[0] for row in con.execute(
+                f"select distinct {column} from {name} where {column} > ?"
+                f" order by 1", [latest]).fetchall()]
+            if values:
+                con.execute(f"delete from {name} where {column} > ?",
+                            [latest])
+                removed[f"{schema}.{table}"] = values
+    except duckdb.Error:
+        return removed
+    finally:
+        con.close()
+    return removed
 
 
 def _current_catalog(con) -> str:
@@ -243,7 +296,9 @@ def _write_copy(duckdb, work: Path, temp: Path, target: Path):
         if reused:
             for (schema, table), key in APPEND_ONLY_TABLES.items():
                 if (schema, table) in tables:
-                    ok, latest = _appendable_max(con, schema, table, key)
+                    ok, latest = _is_start_of(
+                        con, schema, table, key, _current_catalog(con),
+                        "work")
                     if ok:
                         kept[(schema, table)] = latest
             _drop_all_but(con, set(kept))

@@ -38,11 +38,6 @@ another work database). DuckDB reuses the space of the dropped tables but
 does not shrink the file: it keeps about one or two copies of the other
 marts as free space (150 publishes of a test file: 34 MiB against 22 MiB
 copied whole, not growing with the number of publishes).
-
-`drop_unpublished` (called by the scheduled command before it builds)
-removes from the work database's log the publications appended after the
-last publish: a build that failed, was killed or was not published appended
-them, and no CSM saw them.
 """
 
 from __future__ import annotations
@@ -227,81 +222,58 @@ def _is_start_of(con, schema: str, table: str, key: str,
     return differing == 0, latest
 
 
-def drop_unpublished(work_db: Path, published_db: Path) -> dict[str, list]:
-    """Remove from the append-only tables of `work_db` what a build
-    appended after the last publish to `published_db`: a build that failed,
-    failed a test, was killed, or was not published. Without this, the
-    next run would compare its segments with a publication nobody saw, and
-    the next publish would copy it into the log as if it had been
-    published. Only when the published table is the start of the work one
-    (_is_start_of); else nothing is removed (the publish then copies the
-    table whole). Returns {schema.table: [key values removed]}; nothing
-    when either file is missing or cannot be opened."""
-    import duckdb
-
-    work, published = Path(work_db), Path(published_db)
-    if not work.exists() or not published.exists():
-        return {}
-    removed: dict[str, list] = {}
-    try:
-        con = duckdb.connect(str(work))
-    except duckdb.Error:
-        return {}
-    try:
-        con.execute(
-            f"attach {_sql_string(published)} as cs_published_file"
-            " (read_only)")
-        work_catalog = _current_catalog(con)
-        for (schema, table), key in APPEND_ONLY_TABLES.items():
-            ok, latest = _is_start_of(con, schema, table, key,
-                                      "cs_published_file", work_catalog)
-            if not ok or latest is None:
-                continue
-            name, column = f"{_ident(schema)}.{_ident(table)}", _ident(key)
-            values = [row[0] for row in con.execute(
-                f"select distinct {column} from {name} where {column} > ?"
-                f" order by 1", [latest]).fetchall()]
-            if values:
-                con.execute(f"delete from {name} where {column} > ?",
-                            [latest])
-                removed[f"{schema}.{table}"] = values
-    except duckdb.Error:
-        return removed
-    finally:
-        con.close()
-    return removed
-
-
 def _current_catalog(con) -> str:
     return con.execute("select current_database()").fetchone()[0]
+
+
+def _attach_work(con, work: Path) -> list:
+    """Attach the work database as `work`; its marts, (schema, table)."""
+    con.execute(f"attach {_sql_string(work)} as work (read_only)")
+    schemas = ", ".join(_sql_string(s) for s in PUBLISHED_SCHEMAS)
+    tables = con.execute(
+        "select table_schema, table_name from information_schema.tables"
+        f" where table_catalog = 'work' and table_schema in ({schemas})"
+        " order by 1, 2").fetchall()
+    if not tables:
+        raise PublishError(
+            f"the work database {work} holds no marts; run the full "
+            "build first")
+    _check_last_build(con, work)
+    return tables
+
+
+def _reuse(con, tables: list) -> dict:
+    """In the new file, a copy of the published one: keep the append-only
+    tables it holds the start of, drop everything else. Returns
+    {(schema, table): the largest key kept}."""
+    kept = {}
+    for (schema, table), key in APPEND_ONLY_TABLES.items():
+        if (schema, table) in tables:
+            ok, latest = _is_start_of(
+                con, schema, table, key, _current_catalog(con), "work")
+            if ok:
+                kept[(schema, table)] = latest
+    _drop_all_but(con, set(kept))
+    return kept
 
 
 def _write_copy(duckdb, work: Path, temp: Path, target: Path):
     con, reused = _open_previous_copy(duckdb, target, temp)
     try:
-        con.execute(f"attach {_sql_string(work)} as work (read_only)")
-        schemas = ", ".join(_sql_string(s) for s in PUBLISHED_SCHEMAS)
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables"
-            f" where table_catalog = 'work' and table_schema in ({schemas})"
-            " order by 1, 2").fetchall()
-        if not tables:
-            raise PublishError(
-                f"the work database {work} holds no marts; run the full "
-                "build first")
-        _check_last_build(con, work)
-        # What the copy of the published file keeps: the append-only tables
-        # it holds the start of, with the largest key stored.
+        tables = _attach_work(con, work)
         kept = {}
         if reused:
-            for (schema, table), key in APPEND_ONLY_TABLES.items():
-                if (schema, table) in tables:
-                    ok, latest = _is_start_of(
-                        con, schema, table, key, _current_catalog(con),
-                        "work")
-                    if ok:
-                        kept[(schema, table)] = latest
-            _drop_all_but(con, set(kept))
+            try:
+                kept = _reuse(con, tables)
+            except duckdb.Error:
+                # A published file DuckDB opens but cannot read (truncated,
+                # damaged): start again from an empty file, copy all.
+                con.close()
+                for leftover in (temp, temp.with_name(temp.name + ".wal")):
+                    leftover.unlink(missing_ok=True)
+                con = duckdb.connect(str(temp))
+                tables = _attach_work(con, work)
+                kept = {}
         for schema in sorted({schema for schema, _ in tables}):
             con.execute(f"create schema if not exists {_ident(schema)}")
         copied, appended = [], []

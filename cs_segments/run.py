@@ -183,14 +183,6 @@ def _main(args: argparse.Namespace) -> int:
     # A build that does not publish must not leave an old record saying
     # the published file matches these inputs.
     inputs.forget(target)
-    from cs_segments.publish import drop_unpublished
-
-    for table, numbers in drop_unpublished(db, target).items():
-        print(f"Removed from {table} (work database) publication(s) "
-              f"{', '.join(str(n) for n in numbers)}: appended by a build "
-              f"that was not published to {target} (failed, killed or "
-              "built by hand); this run compares with the last one "
-              "published.")
     ok, failures = build(ROOT, raw_dir, args.raw_format, db,
                          as_of_date=args.as_of_date, unit_tests=unit_tests)
 

@@ -32,8 +32,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from cs_segments import inputs
-from cs_segments.publish import (KILL_AT_ENV, PublishError,
-                                 drop_unpublished, publish)
+from cs_segments.publish import KILL_AT_ENV, PublishError, publish
 
 # An e-mail address anywhere in a value.
 EMAIL_PATTERN = r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+"
@@ -506,50 +505,29 @@ def test_publish_replaces_a_published_file_duckdb_cannot_open(tmp_path):
     assert _rows(published, LOG) == _rows(work, LOG)
 
 
-def test_drop_unpublished_removes_what_was_never_published(tmp_path):
+def test_publish_replaces_a_published_file_duckdb_cannot_read(tmp_path):
+    """A published file cut short opens, but its tables cannot be read:
+    the publish copies everything, as before the log was appended to."""
     work, published = tmp_path / "work.duckdb", tmp_path / "pub.duckdb"
-    _fake_work(work, [["a", "b"], ["a"]])
-    assert drop_unpublished(work, published) == {}  # nothing published yet
+    _fake_work(work, [["a"] * 1000, ["b"] * 1000])
     publish(work, published)
-    assert drop_unpublished(work, published) == {}  # all of it published
-    # Two builds append and are not published (failed, killed, by hand).
-    _append_publication(work, ["c"])
-    _append_publication(work, ["d", "e"])
-    assert drop_unpublished(work, published) == {LOG: [3, 4]}
-    assert _rows(work, LOG) == _rows(published, LOG)
-    # The next build appends publication 3 again; published, it is kept.
-    _append_publication(work, ["f"])
-    publish(work, published)
-    assert drop_unpublished(work, published) == {}
-    assert [row[0] for row in _rows(work, LOG)] == [1, 1, 2, 3]
+    size = published.stat().st_size
+    with published.open("r+b") as handle:
+        handle.truncate(size * 6 // 10)
+    result = publish(work, published)
+    assert result.appended == []
+    assert _rows(published, LOG) == _rows(work, LOG)
 
 
-@pytest.mark.parametrize("change", ["rebuilt", "latest_differs"])
-def test_drop_unpublished_leaves_a_log_that_is_not_the_published_one(
-        tmp_path, change):
-    work, published = tmp_path / "work.duckdb", tmp_path / "pub.duckdb"
-    _fake_work(work, [["a", "b"], ["a"]])
-    publish(work, published)
-    if change == "rebuilt":
-        _fake_work(work, [["x"], ["y", "z"], ["z"]])
-    else:
-        con = duckdb.connect(str(work))
-        con.execute(f"update {LOG} set account_id = 'q' "
-                    "where publication_number = 2")
-        con.close()
-        _append_publication(work, ["c"])
-    before = _rows(work, LOG)
-    assert drop_unpublished(work, published) == {}
-    assert _rows(work, LOG) == before
-
-
-def test_scheduled_run_drops_a_publication_nobody_saw(full_db, generated_raw,
-                                                      tmp_path):
-    """A build appended a publication to the as-published log and was not
-    published (here: a row of another invocation added by hand, as a
-    failing or killed build leaves it). The next scheduled run removes it
-    before it builds, compares with what was published, and the published
-    log never holds it."""
+def test_next_build_drops_the_publication_of_an_unfinished_build(
+        full_db, generated_raw, tmp_path):
+    """A build that was killed (or failed) after it appended a publication
+    to the as-published log was never published. The next build removes
+    that publication before it runs (macros/build_status.sql), compares
+    with the last finished one, and the published log never holds it; a
+    publication of any other invocation stays. Here the work database gets
+    two publications by hand: one of a finished invocation, then one of
+    the invocation its build record says was killed."""
     work = tmp_path / "work" / "wh.duckdb"
     work.parent.mkdir()
     shutil.copyfile(full_db, work)
@@ -557,12 +535,15 @@ def test_scheduled_run_drops_a_publication_nobody_saw(full_db, generated_raw,
     publish(work, published)
     con = duckdb.connect(str(work))
     try:
-        con.execute(
-            f"insert into {LOG} select * replace ("
-            " publication_number + 1 as publication_number,"
-            " 'never-published' as dbt_invocation_id)"
-            f" from {LOG} where publication_number ="
-            f" (select max(publication_number) from {LOG})")
+        for invocation in ("finished-run", "killed-run"):
+            con.execute(
+                f"insert into {LOG} select * replace ("
+                " publication_number + 1 as publication_number,"
+                f" '{invocation}' as dbt_invocation_id)"
+                f" from {LOG} where publication_number ="
+                f" (select max(publication_number) from {LOG})")
+        con.execute("update cs_build.last_invocation set status = 'running',"
+                    " invocation_id = 'killed-run'")
     finally:
         con.close()
     run = subprocess.run(
@@ -571,8 +552,7 @@ def test_scheduled_run_drops_a_publication_nobody_saw(full_db, generated_raw,
         timeout=900, check=False)
     shown = run.stdout + run.stderr
     assert run.returncode == 0, shown[-3000:]
-    assert "publication(s) 2: appended by a build that was not published" \
-        in shown, shown[-3000:]
+    assert "removed publication 3 " in shown, shown[-3000:]
     for path in (work, published):
         con = duckdb.connect(str(path), read_only=True)
         try:
@@ -580,4 +560,5 @@ def test_scheduled_run_drops_a_publication_nobody_saw(full_db, generated_raw,
                 f"select distinct dbt_invocation_id from {LOG}").fetchall()}
         finally:
             con.close()
-        assert "never-published" not in invocations, path
+        assert "killed-run" not in invocations, path
+        assert "finished-run" in invocations, path

@@ -167,10 +167,15 @@ def publish(work_db: str | os.PathLike | None = None,
                 f"{str(exc).splitlines()[0]}; the published file was left "
                 "as it was") from None
         finally:
-            for leftover in (temp, temp.with_name(temp.name + ".wal")):
-                leftover.unlink(missing_ok=True)
+            _remove_database_file(temp)
     return Published(path=target, as_of_date=result[0], tables=result[1],
                      appended=result[2])
+
+
+def _remove_database_file(path: Path) -> None:
+    """Remove a DuckDB file and its write-ahead log, if there."""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def _open_previous_copy(duckdb, target: Path, temp: Path):
@@ -244,14 +249,14 @@ def _attach_work(con, work: Path) -> list:
 
 def _reuse(con, tables: list) -> dict:
     """In the new file, a copy of the published one: keep the append-only
-    tables it holds the start of, drop everything else. Returns
-    {(schema, table): the largest key kept}."""
+    tables it holds the start of (an empty one is copied whole), drop
+    everything else. Returns {(schema, table): the largest key kept}."""
     kept = {}
     for (schema, table), key in APPEND_ONLY_TABLES.items():
         if (schema, table) in tables:
             ok, latest = _is_start_of(
                 con, schema, table, key, _current_catalog(con), "work")
-            if ok:
+            if ok and latest is not None:
                 kept[(schema, table)] = latest
     _drop_all_but(con, set(kept))
     return kept
@@ -269,8 +274,7 @@ def _write_copy(duckdb, work: Path, temp: Path, target: Path):
                 # A published file DuckDB opens but cannot read (truncated,
                 # damaged): start again from an empty file, copy all.
                 con.close()
-                for leftover in (temp, temp.with_name(temp.name + ".wal")):
-                    leftover.unlink(missing_ok=True)
+                _remove_database_file(temp)
                 con = duckdb.connect(str(temp))
                 tables = _attach_work(con, work)
                 kept = {}
@@ -281,11 +285,9 @@ def _write_copy(duckdb, work: Path, temp: Path, target: Path):
             name = f"{_ident(schema)}.{_ident(table)}"
             if (schema, table) in kept:
                 key = _ident(APPEND_ONLY_TABLES[(schema, table)])
-                latest = kept[(schema, table)]
                 con.execute(
                     f"insert into {name} select * from work.{name}"
-                    + ("" if latest is None else f" where {key} > ?"),
-                    [] if latest is None else [latest])
+                    f" where {key} > ?", [kept[(schema, table)]])
                 appended.append(f"{schema}.{table}")
             else:
                 con.execute(f"create table {name} as "
